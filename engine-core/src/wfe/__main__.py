@@ -1,0 +1,5 @@
+"""``python -m wfe`` runs the CLI."""
+
+from wfe.cli import main
+
+main()

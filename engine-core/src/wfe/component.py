@@ -1,0 +1,296 @@
+"""The component contract, and a base class that makes the common case short.
+
+Every component honours the seed's interface::
+
+    component = SomeComponent(inputs, outputs, params)
+    produced = component.execute()      # {output name: value} for exactly ``outputs``
+
+``inputs`` maps the component's input names to the values other tasks produced (by
+reference, never copied), ``outputs`` lists the task's declared output names and
+``params`` holds the task's parameters.
+
+Subclassing :class:`Component` adds three things: defaults for params, a declared
+schema (``params_schema``, ``inputs_schema``, ``outputs_schema``) that ``wfe validate``
+checks and ``wfe components show`` prints *without running* the component, and
+``run(**inputs)`` whose return value is mapped onto the declared outputs. Keep heavy
+imports (pandas, scikit-learn, ...) inside ``run``/``execute`` so that validating a
+workflow stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from wfe.errors import OutputMismatchError, Problem
+from wfe.suggest import did_you_mean
+
+__all__ = ["REQUIRED", "Component", "Input", "Param", "check_task_definition", "map_outputs"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+#: Default of a :class:`Param` that must be given.
+REQUIRED: Any = _Required()
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+}
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+
+
+def _describe_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the string '{value}'"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list | dict):
+        return "a list" if isinstance(value, list) else "a mapping"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _matches(value: Any, expected: type | tuple[type, ...]) -> bool:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    for kind in kinds:
+        if kind is object:
+            return True
+        if isinstance(value, bool) and kind is not bool:
+            continue  # YAML's true/false is an int subclass; never let it pass as a number
+        if kind is float and isinstance(value, int | float):
+            return True
+        if isinstance(value, kind):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One declared parameter: its type(s), default, allowed values and documentation."""
+
+    type: type | tuple[type, ...] = object
+    default: Any = REQUIRED
+    doc: str = ""
+    choices: tuple[Any, ...] | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def type_name(self) -> str:
+        return "any" if self.type is object else _type_name(self.type)
+
+    def check(self, value: Any) -> tuple[str, str] | None:
+        """``(message, hint)`` when ``value`` is not acceptable, else ``None``."""
+        if value is None and self.default is None:
+            return None
+        if not _matches(value, self.type):
+            hint = ""
+            if isinstance(value, bool) and _matches("", self.type):
+                hint = "YAML reads yes/no/on/off/true/false as booleans: quote the value"
+            elif isinstance(value, int | float) and _matches("", self.type):
+                hint = "quote the value to make it a string"
+            return f"must be {_type_name(self.type)}, got {_describe_value(value)}", hint
+        if self.choices is not None and value not in self.choices:
+            allowed = ", ".join(repr(c) for c in self.choices)
+            return f"must be one of {allowed}, got {value!r}", did_you_mean(
+                str(value), [str(c) for c in self.choices]
+            )
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One declared input: documentation and whether a task must wire it."""
+
+    doc: str = ""
+    required: bool = True
+
+
+class Component:
+    """Base class for components; see the module docstring for the contract.
+
+    Class attributes a subclass may set:
+
+    ``params_schema``
+        ``{name: Param}``. When set, unknown params, missing required ones and wrongly
+        typed ones are definition errors. ``None`` (the default) checks nothing.
+    ``inputs_schema``
+        ``{name: Input}``; same rules for the task's ``inputs``.
+    ``outputs_schema``
+        ``{role: description}``, in order. When set, a task must declare exactly that
+        many outputs; its output names map onto the roles by position.
+    """
+
+    params_schema: ClassVar[Mapping[str, Param] | None] = None
+    inputs_schema: ClassVar[Mapping[str, Input] | None] = None
+    outputs_schema: ClassVar[Mapping[str, str] | None] = None
+    _param_defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        schema = cls.params_schema or {}
+        cls._param_defaults = {k: p.default for k, p in schema.items() if not p.required}
+
+    def __init__(
+        self, inputs: Mapping[str, Any], outputs: Sequence[str], params: Mapping[str, Any]
+    ) -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self.params: dict[str, Any] = {**self._param_defaults, **params}
+
+    def execute(self) -> dict[str, Any]:
+        """Call :meth:`run` with the inputs as keyword arguments; map its return value."""
+        return map_outputs(self.run(**self.inputs), self.outputs)
+
+    def run(self, **inputs: Any) -> Any:
+        """Do the work. Return one value for one output, a tuple or mapping for several."""
+        raise NotImplementedError(f"{type(self).__name__} must implement run() or execute()")
+
+    @classmethod
+    def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
+        """Checks beyond the schema: yield ``(param name or None, message)`` per problem.
+
+        Runs at validate time, before any task starts, on the params as written
+        (variables resolved, defaults not applied).
+        """
+        return ()
+
+
+def map_outputs(result: Any, outputs: Sequence[str]) -> dict[str, Any]:
+    """Map a return value onto declared output names.
+
+    No outputs: the value is ignored. One output: the value itself (even a tuple).
+    Several: a tuple/list of the same length, or a mapping with exactly those keys.
+    """
+    count = len(outputs)
+    if count == 0:
+        return {}
+    if count == 1:
+        return {outputs[0]: result}
+    if isinstance(result, Mapping):
+        if set(result) != set(outputs):
+            missing = sorted(set(outputs) - set(result))
+            extra = sorted(str(k) for k in set(result) - set(outputs))
+            raise OutputMismatchError(
+                f"returned a mapping whose keys do not match the declared outputs "
+                f"{list(outputs)}: missing {missing}, unexpected {extra}"
+            )
+        return {name: result[name] for name in outputs}
+    if isinstance(result, tuple | list) and len(result) == count:
+        return dict(zip(outputs, result, strict=True))
+    got = f"{len(result)} values" if isinstance(result, tuple | list) else type(result).__name__
+    raise OutputMismatchError(
+        f"declares {count} outputs {list(outputs)} but returned {got}; return a tuple of "
+        f"{count} values or a mapping with those keys"
+    )
+
+
+def check_task_definition(
+    component: type,
+    *,
+    component_name: str,
+    task: str,
+    index: int,
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    outputs: Sequence[str],
+) -> list[Problem]:
+    """Check a task's params, inputs and outputs against its component's declared schema.
+
+    Works on any component class; what the class does not declare is not checked.
+    """
+    problems: list[Problem] = []
+    at = ("tasks", index)
+
+    params_schema: Mapping[str, Param] | None = getattr(component, "params_schema", None)
+    if params_schema is not None:
+        for key, value in params.items():
+            param = params_schema.get(key)
+            if param is None:
+                hint = did_you_mean(key, params_schema) or (
+                    "known params: " + ", ".join(params_schema) if params_schema else ""
+                )
+                problems.append(
+                    Problem("unknown-param", f"unknown param '{key}'", hint, task, (*at, "params", key))
+                )
+                continue
+            wrong = param.check(value)
+            if wrong:
+                message, hint = wrong
+                problems.append(
+                    Problem("bad-param", f"param '{key}' {message}", hint, task, (*at, "params", key))
+                )
+        for key, param in params_schema.items():
+            if param.required and key not in params:
+                problems.append(
+                    Problem(
+                        "missing-param",
+                        f"missing required param '{key}'",
+                        f"add it under params: ({param.doc})" if param.doc else "add it under params:",
+                        task,
+                        (*at, "params"),
+                    )
+                )
+    validate = getattr(component, "validate_params", None)
+    if validate is not None and not any(p.kind == "bad-param" for p in problems):
+        for key, message in validate(params):
+            path = (*at, "params", key) if key else (*at, "params")
+            problems.append(Problem("bad-param", message, "", task, path))
+
+    inputs_schema: Mapping[str, Input] | None = getattr(component, "inputs_schema", None)
+    if inputs_schema is not None:
+        for key in inputs:
+            if key not in inputs_schema:
+                hint = did_you_mean(key, inputs_schema) or (
+                    "it takes: " + ", ".join(inputs_schema) if inputs_schema else "it takes none"
+                )
+                problems.append(
+                    Problem(
+                        "unknown-input",
+                        f"component takes no input named '{key}'",
+                        hint,
+                        task,
+                        (*at, "inputs", key),
+                    )
+                )
+        for key, spec in inputs_schema.items():
+            if spec.required and key not in inputs:
+                problems.append(
+                    Problem(
+                        "missing-input",
+                        f"missing required input '{key}'",
+                        f"wire it under inputs: ({key}: OUTPUT_OF_ANOTHER_TASK)",
+                        task,
+                        (*at, "inputs"),
+                    )
+                )
+
+    outputs_schema: Mapping[str, str] | None = getattr(component, "outputs_schema", None)
+    if outputs_schema is not None and len(outputs) != len(outputs_schema):
+        roles = ", ".join(outputs_schema) or "none"
+        problems.append(
+            Problem(
+                "wrong-outputs",
+                f"component '{component_name}' produces {len(outputs_schema)} output(s) ({roles}) "
+                f"but the task declares {len(outputs)}",
+                f"list exactly {len(outputs_schema)} name(s) under outputs:, in this order: {roles}",
+                task,
+                (*at, "outputs"),
+            )
+        )
+    return problems

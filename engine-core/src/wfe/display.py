@@ -1,0 +1,136 @@
+"""The CLI's progress output, as plugins on the lifecycle hooks.
+
+``TextDisplay`` prints a line as each task starts and ends and a final summary;
+``JsonDisplay`` prints one JSON object per event (``--log-format json``), for log
+collectors. Both write to a stream given at construction (stdout by default).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from wfe.errors import TaskError
+from wfe.hookspecs import hookimpl
+from wfe.report import RunResult, TaskReport
+from wfe.spec import TaskSpec, WorkflowSpec
+from wfe.summary import describe, describe_text
+
+__all__ = ["JsonDisplay", "TextDisplay", "cause_text"]
+
+
+def cause_text(error: TaskError) -> str:
+    """The component's own exception, as ``Type: message``."""
+    cause = error.__cause__
+    return f"{type(cause).__name__}: {cause}" if cause is not None else str(error)
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+class TextDisplay:
+    """Human-readable progress, one line per event."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self._total = 0
+        self._started = 0
+        self._number: dict[str, int] = {}
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    @hookimpl
+    def wfe_workflow_start(self, workflow: WorkflowSpec, workers: int) -> None:
+        self._total = len(workflow.tasks)
+        mode = "sequential" if workers == 1 else f"{workers} workers"
+        self._print(f"wfe: running '{workflow.name}' ({self._total} tasks, {mode})")
+
+    @hookimpl
+    def wfe_task_start(self, task: TaskSpec) -> None:
+        self._started += 1
+        self._number[task.name] = self._started
+        self._print(f"[{self._started}/{self._total}] {task.name} ({task.component_name}) started")
+
+    def _prefix(self, task: TaskSpec) -> str:
+        return f"[{self._number.get(task.name, '?')}/{self._total}] {task.name}"
+
+    @hookimpl
+    def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
+        produced = ", ".join(f"{name}={describe_text(value)}" for name, value in outputs.items())
+        self._print(f"{self._prefix(task)} ok in {report.duration:.2f}s" + (f": {produced}" if produced else ""))
+
+    @hookimpl
+    def wfe_task_error(self, task: TaskSpec, report: TaskReport, error: TaskError) -> None:
+        self._print(f"{self._prefix(task)} FAILED after {report.duration:.2f}s: {cause_text(error)}")
+
+    @hookimpl
+    def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
+        parts = [f"{len(result.succeeded)} succeeded"]
+        if result.failed:
+            parts.append(f"{len(result.failed)} failed ({_names(result.failed)})")
+        if result.not_run:
+            parts.append(f"{len(result.not_run)} not run ({_names(result.not_run)})")
+        self._print(f"wfe: '{workflow.name}' {result.status} in {result.duration:.2f}s: " + ", ".join(parts))
+
+
+class JsonDisplay:
+    """One JSON object per line and event: workflow_start, task_start, task_end,
+    task_error, workflow_end. Every object has ``event``, ``time`` (Unix seconds) and
+    ``workflow``."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self._workflow = ""
+
+    def _emit(self, event: str, **fields: Any) -> None:
+        record = {"event": event, "time": round(time.time(), 6), "workflow": self._workflow, **fields}
+        print(json.dumps(record, default=str), file=self.stream, flush=True)
+
+    @hookimpl
+    def wfe_workflow_start(self, workflow: WorkflowSpec, workers: int) -> None:
+        self._workflow = workflow.name
+        self._emit("workflow_start", source=workflow.source, tasks=len(workflow.tasks), workers=workers)
+
+    @hookimpl
+    def wfe_task_start(self, task: TaskSpec) -> None:
+        self._emit("task_start", task=task.name, component=task.component_name)
+
+    @hookimpl
+    def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
+        self._emit(
+            "task_end",
+            task=task.name,
+            component=task.component_name,
+            status=str(report.status),
+            duration_s=round(report.duration, 6),
+            outputs={name: describe(value) for name, value in outputs.items()},
+        )
+
+    @hookimpl
+    def wfe_task_error(self, task: TaskSpec, report: TaskReport, error: TaskError) -> None:
+        self._emit(
+            "task_error",
+            task=task.name,
+            component=task.component_name,
+            status=str(report.status),
+            duration_s=round(report.duration, 6),
+            error=cause_text(error),
+            location=str(error.location) if error.location else None,
+        )
+
+    @hookimpl
+    def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
+        self._emit(
+            "workflow_end",
+            status=result.status,
+            duration_s=round(result.duration, 6),
+            succeeded=result.succeeded,
+            failed=result.failed,
+            not_run=result.not_run,
+        )

@@ -1,0 +1,261 @@
+"""Plugin discovery: entry points -> pluggy -> a registry of lazy component references.
+
+Discovery is soft: a plugin that fails to import is recorded with its distribution and
+the others still load. Execution is loud: a workflow that uses a component from a
+broken plugin fails validation with the original cause.
+
+Operator switches (environment variables):
+
+``WFE_DISABLE_PLUGIN_AUTOLOAD=1``
+    load no entry points, only wfe's built-in plugin (and plugins passed in code).
+``WFE_PLUGINS=name,name``
+    load only these entry points (by entry point or distribution name).
+``WFE_TRACE_PLUGINS=1``
+    print every hook call to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pluggy
+
+from wfe import hookspecs
+from wfe.errors import ComponentLoadError
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ComponentRef",
+    "ComponentRegistry",
+    "PluginFailure",
+    "Plugins",
+    "load_plugins",
+]
+
+ENTRY_POINT_GROUP = "wfe.plugins"
+_CORE_DISTRIBUTION = "engine-core"
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentRef:
+    """A component a plugin provides, not yet imported.
+
+    ``target`` is ``"module:Class"`` (imported on first use) or the class itself (for
+    plugins defined in a notebook or a test). ``distribution`` and ``version`` are
+    filled in by wfe from the plugin's entry point.
+    """
+
+    name: str
+    target: str | type
+    summary: str = ""
+    distribution: str = ""
+    version: str = ""
+
+    @property
+    def target_path(self) -> str:
+        if isinstance(self.target, str):
+            return self.target
+        return f"{self.target.__module__}:{self.target.__qualname__}"
+
+    def load(self) -> type:
+        """Import and return the component class."""
+        if not isinstance(self.target, str):
+            return self.target
+        module_name, _, attribute = self.target.partition(":")
+        origin = f"from distribution '{self.distribution}'" if self.distribution else ""
+        try:
+            obj: Any = importlib.import_module(module_name)
+            for part in attribute.split("."):
+                obj = getattr(obj, part)
+        except ImportError as exc:
+            missing = getattr(exc, "name", None)
+            hint = (
+                f"; install the missing package (pip install {missing.split('.')[0]})"
+                if missing and not module_name.startswith(missing)
+                else f"; reinstall {self.distribution}"
+                if self.distribution
+                else ""
+            )
+            raise ComponentLoadError(
+                f"component '{self.name}' {origin} could not be imported from "
+                f"'{self.target}': {type(exc).__name__}: {exc}{hint}"
+            ) from exc
+        except AttributeError as exc:
+            raise ComponentLoadError(
+                f"component '{self.name}' {origin} points at '{self.target}', which does "
+                f"not exist: {exc}"
+            ) from exc
+        if not isinstance(obj, type):
+            raise ComponentLoadError(
+                f"component '{self.name}' {origin}: '{self.target}' is not a class"
+            )
+        return obj
+
+
+@dataclass(frozen=True, slots=True)
+class PluginFailure:
+    """A plugin that could not be loaded, and why."""
+
+    plugin: str
+    distribution: str
+    version: str
+    error: BaseException
+
+    def __str__(self) -> str:
+        return (
+            f"plugin '{self.plugin}' from distribution {self.distribution} {self.version} "
+            f"failed to load: {type(self.error).__name__}: {self.error}"
+        )
+
+
+@dataclass
+class ComponentRegistry:
+    """Every component the loaded plugins provide, by name."""
+
+    refs: dict[str, ComponentRef] = field(default_factory=dict)
+    #: names provided by more than one plugin: all their references
+    conflicts: dict[str, list[ComponentRef]] = field(default_factory=dict)
+    _classes: dict[str, type] = field(default_factory=dict, repr=False)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.refs
+
+    def __iter__(self) -> Iterator[ComponentRef]:
+        return iter(sorted(self.refs.values(), key=lambda r: r.name))
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def get(self, name: str) -> ComponentRef | None:
+        return self.refs.get(name)
+
+    def load(self, name: str) -> type:
+        """The class of component ``name`` (imported once, then cached)."""
+        cls = self._classes.get(name)
+        if cls is None:
+            cls = self._classes[name] = self.refs[name].load()
+        return cls
+
+
+class Plugins:
+    """The plugin manager, plus what discovery learned about each plugin.
+
+    Build it with :func:`load_plugins`.
+    """
+
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self.manager = manager
+        self.failures: list[PluginFailure] = []
+        #: plugin name -> (distribution, version)
+        self.origins: dict[str, tuple[str, str]] = {}
+        self._registry: ComponentRegistry | None = None
+
+    @property
+    def hook(self) -> Any:
+        return self.manager.hook
+
+    def register(self, plugin: object, name: str | None = None, origin: tuple[str, str] = ("", "")) -> None:
+        """Register a plugin object (a module or an instance with hook implementations)."""
+        registered = self.manager.register(plugin, name=name)
+        if registered is not None:
+            self.origins[registered] = origin
+        self._registry = None
+
+    def unregister(self, plugin: object) -> None:
+        self.manager.unregister(plugin)
+        self._registry = None
+
+    def distributions(self) -> list[tuple[str, str]]:
+        """Installed distributions that provide plugins, with versions, sorted."""
+        seen = {o for o in self.origins.values() if o[0]}
+        seen.update((f.distribution, f.version) for f in self.failures)
+        return sorted(seen)
+
+    def components(self) -> ComponentRegistry:
+        """All registered components. Calls each plugin's hook, imports no component."""
+        if self._registry is None:
+            self._registry = self._collect()
+        return self._registry
+
+    def _collect(self) -> ComponentRegistry:
+        registry = ComponentRegistry()
+        # Oldest registration first, so the built-in plugin's names come first.
+        for impl in reversed(self.manager.hook.wfe_register_components.get_hookimpls()):
+            distribution, version = self.origins.get(impl.plugin_name, ("", ""))
+            try:
+                refs = list(impl.function())
+                for ref in refs:
+                    if not isinstance(ref, ComponentRef):
+                        raise TypeError(f"expected ComponentRef objects, got {ref!r}")
+            except Exception as exc:
+                self.failures.append(PluginFailure(impl.plugin_name, distribution, version, exc))
+                continue
+            for ref in refs:
+                ref = replace(ref, distribution=distribution, version=version)
+                first = registry.refs.get(ref.name)
+                if first is None:
+                    registry.refs[ref.name] = ref
+                else:
+                    registry.conflicts.setdefault(ref.name, [first]).append(ref)
+        return registry
+
+
+def load_plugins(extra: Iterable[object] = (), *, environ: Mapping[str, str] | None = None) -> Plugins:
+    """A plugin manager with wfe's built-in plugin, the installed plugins and ``extra``.
+
+    Honours the ``WFE_*`` switches described in the module docstring.
+    """
+    from wfe import builtin
+
+    env = os.environ if environ is None else environ
+    plugins = Plugins(pluggy.PluginManager(hookspecs.PROJECT))
+    plugins.manager.add_hookspecs(hookspecs)
+    plugins.register(builtin, "wfe.builtin", (_CORE_DISTRIBUTION, core_version()))
+    if not _truthy(env.get("WFE_DISABLE_PLUGIN_AUTOLOAD")):
+        only = {n.strip() for n in env.get("WFE_PLUGINS", "").split(",") if n.strip()}
+        _load_entry_points(plugins, only)
+    for plugin in extra:
+        plugins.register(plugin)
+    if _truthy(env.get("WFE_TRACE_PLUGINS")):
+        plugins.manager.trace.root.setwriter(sys.stderr.write)
+        plugins.manager.enable_tracing()
+    return plugins
+
+
+def _load_entry_points(plugins: Plugins, only: set[str]) -> None:
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        dist = entry_point.dist
+        distribution = dist.name if dist is not None else "?"
+        version = dist.version if dist is not None else "?"
+        if only and entry_point.name not in only and distribution not in only:
+            continue
+        try:
+            plugin = entry_point.load()
+            if plugins.manager.get_plugin(entry_point.name) is not None:
+                raise ValueError(
+                    f"another distribution already registered a plugin named '{entry_point.name}'"
+                )
+            plugins.register(plugin, entry_point.name, (distribution, version))
+        except Exception as exc:
+            plugins.failures.append(PluginFailure(entry_point.name, distribution, version, exc))
+
+
+def core_version() -> str:
+    """The installed engine-core version ("0+unknown" when running from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(_CORE_DISTRIBUTION)
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}

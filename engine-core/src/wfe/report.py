@@ -1,0 +1,80 @@
+"""What a run tells its caller: per-task reports and the workflow's results."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfe.errors import RunFailedError, TaskError
+
+__all__ = ["RunResult", "TaskReport", "TaskStatus"]
+
+
+class TaskStatus(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    NOT_RUN = "not_run"
+
+
+@dataclass(slots=True)
+class TaskReport:
+    """How one task went. ``duration`` is in seconds; ``error`` is set when it failed."""
+
+    name: str
+    component: str
+    status: TaskStatus
+    duration: float = 0.0
+    error: TaskError | None = None
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The outcome of ``Workflow.run()``.
+
+    ``results`` holds the workflow's results: every output that no task consumes.
+    Intermediates were released during the run and are not here.
+    """
+
+    workflow: str
+    tasks: dict[str, TaskReport]
+    results: dict[str, Any] = field(default_factory=dict)
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status is TaskStatus.SUCCEEDED for r in self.tasks.values())
+
+    @property
+    def status(self) -> str:
+        return "succeeded" if self.ok else "failed"
+
+    def _named(self, status: TaskStatus) -> list[str]:
+        return [name for name, r in self.tasks.items() if r.status is status]
+
+    @property
+    def succeeded(self) -> list[str]:
+        return self._named(TaskStatus.SUCCEEDED)
+
+    @property
+    def failed(self) -> list[str]:
+        return self._named(TaskStatus.FAILED)
+
+    @property
+    def not_run(self) -> list[str]:
+        return self._named(TaskStatus.NOT_RUN)
+
+    @property
+    def errors(self) -> list[TaskError]:
+        return [r.error for r in self.tasks.values() if r.error is not None]
+
+    def raise_for_status(self) -> RunResult:
+        """Raise :class:`RunFailedError` (chained to the first task error) unless ok."""
+        if not self.ok:
+            errors = self.errors
+            raise RunFailedError(
+                f"workflow '{self.workflow}' failed: "
+                + "; ".join(str(e) for e in errors)
+                + (f"; not run: {', '.join(self.not_run)}" if self.not_run else "")
+            ) from (errors[0] if errors else None)
+        return self

@@ -1,0 +1,303 @@
+"""The workflow definition: YAML node tree -> immutable ``WorkflowSpec``.
+
+This module checks the *shape* of the document (keys, types, names); the graph
+(:mod:`wfe.graph`) checks references and cycles, and :mod:`wfe.workflow` checks tasks
+against their components. All of them add to one list of problems so that a user sees
+every mistake in one run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from yaml.nodes import Node, ScalarNode, SequenceNode
+
+from wfe.errors import Location, Problem
+from wfe.suggest import did_you_mean
+from wfe.variables import Variables
+from wfe.yamlsource import NodeReader, describe_node, location_of
+
+__all__ = ["TASK_OPTIONS", "TaskSpec", "WorkflowSpec", "is_literal_location", "parse_spec"]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return _EMPTY
+
+#: Per-task options beyond the core keys, with their expected types. Features that
+#: add options (retries, timeouts, ...) register them here.
+TASK_OPTIONS: dict[str, type | tuple[type, ...]] = {}
+
+_TOP_KEYS = ("workflow_name", "description", "vars", "tasks")
+_TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_literal_location(value: str) -> bool:
+    """True for a value with a URI scheme (``s3://...``, ``file://...``).
+
+    Such an input value is passed to the component as a string instead of being
+    looked up as another task's output.
+    """
+    return _URI.match(value) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """One validated task. ``inputs`` are references to other tasks' outputs;
+    ``literals`` are inputs given as literal locations (see :func:`is_literal_location`)."""
+
+    name: str
+    component_name: str
+    params: Mapping[str, Any] = field(default_factory=_empty)
+    inputs: Mapping[str, str] = field(default_factory=_empty)
+    literals: Mapping[str, str] = field(default_factory=_empty)
+    outputs: tuple[str, ...] = ()
+    description: str = ""
+    options: Mapping[str, Any] = field(default_factory=_empty)
+    index: int = 0
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSpec:
+    """A validated workflow definition; ``vars`` holds the value of every variable used."""
+
+    name: str
+    tasks: tuple[TaskSpec, ...]
+    description: str = ""
+    source: str = "<string>"
+    vars: Mapping[str, Any] = field(default_factory=_empty)
+    _by_name: dict[str, TaskSpec] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update((t.name, t) for t in self.tasks)
+
+    def task(self, name: str) -> TaskSpec:
+        """The task called ``name`` (``KeyError`` if there is none)."""
+        return self._by_name[name]
+
+
+class _Parser:
+    def __init__(self, reader: NodeReader) -> None:
+        self.reader = reader
+
+    def string(self, node: Node, what: str, task: str | None = None) -> str | None:
+        if isinstance(node, ScalarNode):
+            value = self.reader.scalar(node, task)
+            if isinstance(value, str) and value:
+                return value
+        self.reader.problem(
+            node,
+            "wrong-type",
+            f"{what} must be a non-empty string, got {describe_node(node)}",
+            "quote the value" if isinstance(node, ScalarNode) else "",
+            task,
+        )
+        return None
+
+    def unknown_keys(
+        self, items: Mapping[str, tuple[Node, Node]], allowed: tuple[str, ...], where: str, task: str | None
+    ) -> None:
+        for key, (key_node, _) in items.items():
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or "allowed keys: " + ", ".join(allowed)
+                self.reader.problem(key_node, "unknown-key", f"unknown key '{key}' in {where}", hint, task)
+
+    def task(self, index: int, node: Node, names: dict[str, Node]) -> TaskSpec | None:
+        reader = self.reader
+        items = reader.mapping(node, f"task #{index + 1}")
+        if items is None:
+            return None
+        name = None
+        if "name" in items:
+            name = self.string(items["name"][1], "a task's name")
+        else:
+            reader.problem(node, "missing-key", f"task #{index + 1} has no 'name'", "add name: SOME_NAME")
+        label = name or f"#{index + 1}"
+        if name is not None:
+            first = names.get(name)
+            if first is not None:
+                reader.problem(
+                    items["name"][1],
+                    "duplicate-task",
+                    f"duplicate task name '{name}' (first used at line {first.start_mark.line + 1})",
+                    "give every task a unique name",
+                    name,
+                )
+            else:
+                names[name] = items["name"][1]
+        self.unknown_keys(items, _TASK_KEYS + tuple(TASK_OPTIONS), f"task '{label}'", name)
+
+        component = None
+        if "component_name" in items:
+            component = self.string(items["component_name"][1], "component_name", name)
+        else:
+            reader.problem(
+                node,
+                "missing-key",
+                f"task '{label}' has no 'component_name'",
+                "add component_name: ... (`wfe components list` shows what is installed)",
+                name,
+            )
+
+        description = ""
+        if "description" in items:
+            description = self.string(items["description"][1], "description", name) or ""
+
+        params: dict[str, Any] = {}
+        if "params" in items:
+            params_node = items["params"][1]
+            param_items = reader.mapping(params_node, "params", name)
+            if param_items is not None:
+                params = {k: reader.value(v, name) for k, (_, v) in param_items.items()}
+
+        inputs: dict[str, str] = {}
+        literals: dict[str, str] = {}
+        if "inputs" in items:
+            input_items = reader.mapping(items["inputs"][1], "inputs", name)
+            for key, (_, value_node) in (input_items or {}).items():
+                ref = self.string(value_node, f"input '{key}'", name)
+                if ref is not None:
+                    (literals if is_literal_location(ref) else inputs)[key] = ref
+
+        outputs: list[str] = []
+        if "outputs" in items:
+            outputs_node = items["outputs"][1]
+            if isinstance(outputs_node, SequenceNode):
+                for item in outputs_node.value:
+                    output = self.string(item, "an output name", name)
+                    if output is not None:
+                        outputs.append(output)
+            else:
+                reader.problem(
+                    outputs_node,
+                    "wrong-type",
+                    f"outputs must be a list of names, got {describe_node(outputs_node)}",
+                    "write outputs: [name] or one '- name' line per output",
+                    name,
+                )
+
+        options: dict[str, Any] = {}
+        for key, expected in TASK_OPTIONS.items():
+            if key in items:
+                value = reader.value(items[key][1], name)
+                if isinstance(value, expected) and not (
+                    isinstance(value, bool) and bool not in _as_tuple(expected)
+                ):
+                    options[key] = value
+                else:
+                    reader.problem(
+                        items[key][1],
+                        "wrong-type",
+                        f"{key} must be {' or '.join(t.__name__ for t in _as_tuple(expected))}, "
+                        f"got {describe_node(items[key][1])}",
+                        task=name,
+                    )
+
+        if name is None or component is None:
+            return None
+        return TaskSpec(
+            name=name,
+            component_name=component,
+            params=MappingProxyType(params),
+            inputs=MappingProxyType(inputs),
+            literals=MappingProxyType(literals) if literals else _EMPTY,
+            outputs=tuple(outputs),
+            description=description,
+            options=MappingProxyType(options) if options else _EMPTY,
+            index=index,
+            location=location_of(reader.source, node),
+        )
+
+
+def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
+
+
+def parse_spec(
+    root: Node | None,
+    reader: NodeReader,
+    overrides: Mapping[str, str],
+    environ: Mapping[str, str],
+) -> tuple[WorkflowSpec | None, Variables | None]:
+    """Check the document's shape and build the spec; problems go to ``reader``.
+
+    Returns ``(None, None)`` when the document is not even a mapping. Tasks with broken
+    names or components are left out of the spec (their problems are reported).
+    """
+    source = reader.source
+    if root is None:
+        reader.problems.append(
+            Problem(
+                "wrong-type",
+                "the file is empty",
+                "a workflow needs workflow_name: and tasks:",
+                location=Location(source, 1, 1),
+            )
+        )
+        return None, None
+    items = reader.mapping(root, "the workflow file")
+    if items is None:
+        return None, None
+    parser = _Parser(reader)
+    parser.unknown_keys(items, _TOP_KEYS, "the workflow", None)
+
+    defaults: dict[str, tuple[Any, Node]] = {}
+    if "vars" in items:
+        var_items = reader.mapping(items["vars"][1], "vars")
+        for name, (_, value_node) in (var_items or {}).items():
+            defaults[name] = (reader.value(value_node), value_node)
+    variables = Variables(defaults, overrides, environ, reader.problem)
+    reader.interpolate = variables.interpolate
+
+    name = None
+    if "workflow_name" in items:
+        name = parser.string(items["workflow_name"][1], "workflow_name")
+    else:
+        reader.problem(root, "missing-key", "the workflow has no 'workflow_name'", "add workflow_name: SOME_NAME")
+    description = ""
+    if "description" in items:
+        description = parser.string(items["description"][1], "description") or ""
+
+    tasks: list[TaskSpec] = []
+    if "tasks" not in items:
+        reader.problem(root, "missing-key", "the workflow has no 'tasks'", "add a 'tasks:' list")
+    else:
+        tasks_node = items["tasks"][1]
+        if not isinstance(tasks_node, SequenceNode) or not tasks_node.value:
+            reader.problem(
+                tasks_node,
+                "wrong-type",
+                f"tasks must be a non-empty list, got {describe_node(tasks_node)}",
+                "write one '- name: ...' entry per task",
+            )
+        else:
+            names: dict[str, Node] = {}
+            for index, task_node in enumerate(tasks_node.value):
+                task = parser.task(index, task_node, names)
+                if task is not None:
+                    tasks.append(task)
+
+    for var_name, hint in variables.unused_overrides():
+        reader.problems.append(
+            Problem(
+                "unknown-variable",
+                f"--var {var_name}=... is not used by this workflow",
+                hint or "check the name against the workflow's vars: and ${...} references",
+            )
+        )
+    spec = WorkflowSpec(
+        name=name or "",
+        description=description,
+        source=source,
+        tasks=tuple(tasks),
+        vars=MappingProxyType(dict(variables.resolved)),
+    )
+    return spec, variables
+

@@ -1,0 +1,187 @@
+"""The Python API: ``wfe.load(path)`` -> a validated ``Workflow`` -> ``.run()``.
+
+Loading checks everything that can be checked without running a task: YAML syntax
+and safety, the document's shape, variables, references, cycles, and each task against
+its component's declared schema. Every problem found is reported in one
+``DefinitionError``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from wfe.component import check_task_definition
+from wfe.engine import run_graph
+from wfe.errors import ComponentLoadError, DefinitionError, Problem
+from wfe.graph import Graph, build_graph
+from wfe.plugins import Plugins, load_plugins
+from wfe.report import RunResult
+from wfe.spec import WorkflowSpec, parse_spec
+from wfe.suggest import did_you_mean
+from wfe.yamlsource import ExpansionLimitError, NodeReader, compose, location_of, node_at
+
+__all__ = ["Workflow", "load", "loads"]
+
+
+class Workflow:
+    """A validated workflow, ready to run (any number of times)."""
+
+    def __init__(self, spec: WorkflowSpec, graph: Graph, classes: Mapping[str, type], plugins: Plugins):
+        self.spec = spec
+        self.graph = graph
+        self.classes = classes
+        self.plugins = plugins
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def run(self, workers: int = 1) -> RunResult:
+        """Run every task; ``workers > 1`` runs independent tasks in a thread pool.
+
+        A failing task does not raise: check ``result.ok`` or call
+        ``result.raise_for_status()``.
+        """
+        return run_graph(self.spec, self.graph, self.classes, self.plugins, workers)
+
+    def __repr__(self) -> str:
+        return f"<Workflow {self.spec.name!r} from {self.spec.source}: {len(self.spec.tasks)} tasks>"
+
+
+def load(
+    path: str | os.PathLike[str],
+    vars: Mapping[str, str] | None = None,
+    *,
+    plugins: Plugins | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Workflow:
+    """Read, validate and return the workflow in the YAML file ``path``.
+
+    ``vars`` override variables (like ``--var name=value``); ``environ`` defaults to
+    ``os.environ``; ``plugins`` defaults to every installed plugin.
+    """
+    source = os.fspath(path)
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DefinitionError(
+            [Problem("no-file", f"no such file: {source}", "check the path")], source
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(
+            [Problem("no-file", f"cannot read {source}: {exc}", "save it as a UTF-8 text file")],
+            source,
+        ) from exc
+    return loads(text, vars, source=source, plugins=plugins, environ=environ)
+
+
+def loads(
+    text: str,
+    vars: Mapping[str, str] | None = None,
+    *,
+    source: str = "<string>",
+    plugins: Plugins | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Workflow:
+    """Like :func:`load`, from YAML text; ``source`` names it in messages."""
+    root = compose(text, source)
+    problems: list[Problem] = []
+    reader = NodeReader(source, len(text), problems)
+    try:
+        spec, _ = parse_spec(root, reader, vars or {}, os.environ if environ is None else environ)
+    except ExpansionLimitError as exc:
+        raise DefinitionError(
+            [
+                Problem(
+                    "alias-bomb",
+                    "YAML aliases expand to far more data than the file holds "
+                    "(a recursive alias or an 'alias bomb')",
+                    "use fewer nested aliases (*name); write the values out",
+                    location=location_of(source, exc.node),
+                )
+            ],
+            source,
+        ) from None
+    if spec is None:
+        raise DefinitionError(problems, source)
+
+    graph, graph_problems = build_graph(spec.tasks)
+    problems.extend(graph_problems)
+    plugins = plugins if plugins is not None else load_plugins()
+    classes = _check_components(spec, plugins, problems)
+
+    if problems:
+        assert root is not None
+        located = [
+            p if p.location is not None or not p.path else replace(p, location=location_of(source, node_at(root, p.path)))
+            for p in problems
+        ]
+        raise DefinitionError(located, source)
+    return Workflow(spec, graph, classes, plugins)
+
+
+def _check_components(spec: WorkflowSpec, plugins: Plugins, problems: list[Problem]) -> dict[str, type]:
+    """Resolve each task's component and check the task against its schema."""
+    registry = plugins.components()
+    classes: dict[str, type] = {}
+    broken: set[str] = set()
+    for task in spec.tasks:
+        name = task.component_name
+        at = ("tasks", task.index, "component_name")
+        if name in broken:
+            continue
+        cls = classes.get(name)
+        if cls is None:
+            if name not in registry:
+                problems.append(_unknown_component(task.name, name, at, plugins))
+                broken.add(name)
+                continue
+            if name in registry.conflicts:
+                sources = " and ".join(
+                    f"{r.distribution or r.target_path}" for r in registry.conflicts[name]
+                )
+                problems.append(
+                    Problem(
+                        "ambiguous-component",
+                        f"component '{name}' is provided by both {sources}",
+                        "uninstall one of those distributions",
+                        task.name,
+                        at,
+                    )
+                )
+                broken.add(name)
+                continue
+            try:
+                cls = classes[name] = registry.load(name)
+            except ComponentLoadError as exc:
+                problems.append(Problem("component-import", str(exc), "", task.name, at))
+                broken.add(name)
+                continue
+        problems.extend(
+            check_task_definition(
+                cls,
+                component_name=name,
+                task=task.name,
+                index=task.index,
+                params=task.params,
+                inputs={**task.inputs, **task.literals},
+                outputs=task.outputs,
+            )
+        )
+    return classes
+
+
+def _unknown_component(task: str, name: str, at: tuple[str | int, ...], plugins: Plugins) -> Problem:
+    registry = plugins.components()
+    hint = did_you_mean(name, registry.refs)
+    installed = ", ".join(f"{d} {v}" for d, v in plugins.distributions()) or "none"
+    broken = [str(f) for f in plugins.failures]
+    text = (f"{hint} " if hint else "") + (
+        f"`wfe components list` shows what is installed; distributions with components: {installed}"
+    )
+    if broken:
+        text += "; these plugins failed to load: " + "; ".join(broken)
+    return Problem("unknown-component", f"unknown component '{name}'", text, task, at)

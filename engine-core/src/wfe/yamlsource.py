@@ -1,0 +1,319 @@
+"""YAML text to Python values, keeping source positions and refusing unsafe YAML.
+
+PyYAML's ``compose`` gives a node tree whose every node carries its line and column;
+this module builds values from that tree itself instead of calling ``yaml.load``,
+because ``yaml.load`` loses the positions, silently keeps the last of two duplicate
+keys, and would happily expand an alias bomb into gigabytes. Here:
+
+* duplicate keys in one mapping are problems, each pointing at the second key;
+* only plain data tags are accepted (no ``!!python/...`` or custom tags);
+* alias expansion is bounded in proportion to the size of the text, which also stops
+  recursive aliases (``&a [*a]``);
+* construction is iterative, so deep nesting cannot raise ``RecursionError`` here.
+
+Problems are collected, not raised, so one pass reports all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from wfe.errors import DefinitionError, Location, Problem
+
+__all__ = ["ExpansionLimitError", "NodeReader", "compose", "node_at"]
+
+# libyaml-backed loader when PyYAML was built with it: 2-3x faster, same node marks.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_STR = _YAML_TAG + "str"
+_MAP = _YAML_TAG + "map"
+_SEQ = _YAML_TAG + "seq"
+_MERGE = _YAML_TAG + "merge"
+_SCALAR_TAGS = frozenset(
+    _YAML_TAG + t for t in ("null", "bool", "int", "float", "timestamp", "binary")
+)
+_constructor = yaml.constructor.SafeConstructor()
+
+#: Alias expansion allowed beyond the document's own size: every node visit costs
+#: one unit; a document may visit ``2 * len(text) + ALIAS_ALLOWANCE`` nodes in all.
+ALIAS_ALLOWANCE = 100_000
+_MAX_MERGE_DEPTH = 32
+
+
+def location_of(source: str, node: Node) -> Location:
+    mark = node.start_mark
+    return Location(source, mark.line + 1, mark.column + 1)
+
+
+def compose(text: str, source: str) -> Node | None:
+    """Parse ``text`` into a node tree; a syntax error becomes a ``DefinitionError``."""
+    try:
+        node: Node | None = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = Location(source, mark.line + 1, mark.column + 1) if mark else None
+        detail = exc.problem or "invalid YAML"
+        if exc.context:
+            detail = f"{exc.context}, {detail}"
+        raise DefinitionError(
+            [
+                Problem(
+                    "yaml-syntax",
+                    f"YAML syntax error: {detail}",
+                    "check the indentation and quoting at this position "
+                    "(a value containing ': ' or starting with '{', '[', '*', '&' or '!' "
+                    "needs quotes)",
+                    location=location,
+                )
+            ],
+            source,
+        ) from exc
+    except yaml.YAMLError as exc:  # reader errors: bad encoding, control characters
+        raise DefinitionError(
+            [Problem("yaml-syntax", f"cannot read the file as YAML: {exc}", "save it as UTF-8")],
+            source,
+        ) from exc
+    except RecursionError as exc:  # pure-Python loader only; libyaml bounds nesting itself
+        raise DefinitionError(
+            [Problem("yaml-syntax", "the YAML is nested too deeply", "flatten the structure")],
+            source,
+        ) from exc
+    return node
+
+
+class ExpansionLimitError(Exception):
+    """Internal: alias expansion went past the bound; the document is rejected."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+
+class NodeReader:
+    """Builds Python values from nodes and records every problem it meets.
+
+    ``interpolate(text, node)`` is applied to every string scalar that contains ``$``;
+    it resolves ``${var}`` references (see :mod:`wfe.variables`).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        text_size: int,
+        problems: list[Problem],
+        interpolate: Callable[[str, Node], Any] | None = None,
+    ) -> None:
+        self.source = source
+        self.problems = problems
+        self.interpolate = interpolate
+        self._visits_left = 2 * text_size + ALIAS_ALLOWANCE
+
+    # -- reporting -------------------------------------------------------------------
+    def location(self, node: Node) -> Location:
+        return location_of(self.source, node)
+
+    def problem(
+        self, node: Node, kind: str, message: str, hint: str = "", task: str | None = None
+    ) -> None:
+        self.problems.append(
+            Problem(kind, message, hint, task=task, location=location_of(self.source, node))
+        )
+
+    # -- structure -------------------------------------------------------------------
+    def mapping(
+        self, node: Node, what: str, task: str | None = None
+    ) -> dict[str, tuple[Node, Node]] | None:
+        """The ``key -> (key node, value node)`` pairs of a mapping with string keys.
+
+        Reports (and returns ``None`` for) a node that is not a mapping.
+        """
+        if not isinstance(node, MappingNode) or node.tag != _MAP:
+            self.problem(
+                node,
+                "wrong-type",
+                f"{what} must be a mapping (key: value lines), got {describe_node(node)}",
+                task=task,
+            )
+            return None
+        items: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in self._pairs(node, task):
+            key = (
+                self.scalar(key_node, task, interpolate=False)
+                if isinstance(key_node, ScalarNode)
+                else None
+            )
+            if not isinstance(key, str):
+                self.problem(
+                    key_node,
+                    "wrong-type",
+                    f"keys of {what} must be strings, got {describe_node(key_node)}",
+                    "quote the key",
+                    task,
+                )
+                continue
+            items[key] = (key_node, value_node)
+        return items
+
+    def _pairs(self, node: MappingNode, task: str | None, depth: int = 0) -> list[tuple[Node, Node]]:
+        """Key/value node pairs after applying ``<<`` merge keys; reports duplicates."""
+        if depth > _MAX_MERGE_DEPTH:
+            raise ExpansionLimitError(node)
+        merged: list[tuple[Node, Node]] = []
+        own: list[tuple[Node, Node]] = []
+        seen: dict[Any, Node] = {}
+        for key_node, value_node in node.value:
+            self._spend(key_node)
+            if key_node.tag == _MERGE:
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                # Earlier mappings in a merge list take precedence, as in PyYAML.
+                for source in reversed(sources):
+                    if isinstance(source, MappingNode):
+                        merged.extend(self._pairs(source, task, depth + 1))
+                    else:
+                        self.problem(
+                            source,
+                            "wrong-type",
+                            f"a '<<' merge key needs a mapping, got {describe_node(source)}",
+                            task=task,
+                        )
+                continue
+            if isinstance(key_node, ScalarNode):
+                key = self.scalar(key_node, task, interpolate=False)
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    first = None
+                if first is not None:
+                    self.problem(
+                        key_node,
+                        "duplicate-key",
+                        f"duplicate key '{key}' (first defined at line {first.start_mark.line + 1})"
+                        "; YAML would silently keep only the last one",
+                        "remove or rename one of them",
+                        task,
+                    )
+                    continue
+                try:
+                    seen[key] = key_node
+                except TypeError:
+                    pass
+            own.append((key_node, value_node))
+        return merged + own if merged else own
+
+    # -- values ----------------------------------------------------------------------
+    def scalar(self, node: ScalarNode, task: str | None = None, *, interpolate: bool = True) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            text: str = node.value
+            if interpolate and self.interpolate is not None and "$" in text:
+                return self.interpolate(text, node)
+            return text
+        if tag in _SCALAR_TAGS:
+            try:
+                return _constructor.yaml_constructors[tag](_constructor, node)
+            except (yaml.YAMLError, ValueError) as exc:
+                self.problem(node, "bad-value", f"invalid {tag[len(_YAML_TAG):]}: {exc}", task=task)
+                return None
+        self._bad_tag(node, task)
+        return None
+
+    def value(self, node: Node, task: str | None = None) -> Any:
+        """The plain Python value of ``node`` (dicts, lists, str, int, float, bool, None)."""
+        holder: list[Any] = [None]
+        work: list[tuple[Node, Any, Any]] = [(node, holder, 0)]
+        while work:
+            current, parent, slot = work.pop()
+            self._spend(current)
+            if isinstance(current, ScalarNode):
+                parent[slot] = self.scalar(current, task)
+            elif isinstance(current, SequenceNode):
+                if current.tag != _SEQ:
+                    self._bad_tag(current, task)
+                    continue
+                items: list[Any] = [None] * len(current.value)
+                parent[slot] = items
+                work.extend((child, items, i) for i, child in enumerate(current.value))
+            elif isinstance(current, MappingNode):
+                if current.tag != _MAP:
+                    self._bad_tag(current, task)
+                    continue
+                mapping: dict[Any, Any] = {}
+                parent[slot] = mapping
+                for key_node, value_node in self._pairs(current, task):
+                    if not isinstance(key_node, ScalarNode):
+                        self.problem(
+                            key_node,
+                            "wrong-type",
+                            "mapping keys must be plain values, not lists or mappings",
+                            task=task,
+                        )
+                        continue
+                    key = self.scalar(key_node, task, interpolate=False)
+                    mapping[key] = None  # keeps the written order of keys
+                    work.append((value_node, mapping, key))
+        return holder[0]
+
+    def _spend(self, node: Node) -> None:
+        self._visits_left -= 1
+        if self._visits_left < 0:
+            raise ExpansionLimitError(node)
+
+    def _bad_tag(self, node: Node, task: str | None) -> None:
+        tag = node.tag
+        if tag.startswith(_YAML_TAG + "python/"):
+            self.problem(
+                node,
+                "unsafe-tag",
+                f"Python-object tag '{tag}' is not allowed: a workflow file holds data, not code",
+                "write the value as plain YAML; to call Python code use the python_function "
+                "component",
+                task,
+            )
+        else:
+            self.problem(
+                node,
+                "unsafe-tag",
+                f"unsupported YAML tag '{tag}'",
+                "remove the tag; only plain YAML values (strings, numbers, booleans, null, "
+                "lists, mappings) are accepted",
+                task,
+            )
+
+
+def describe_node(node: Node) -> str:
+    """A short, user-facing description of what a node holds."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == _STR:
+        return f"the string '{node.value}'" if node.value else "an empty string"
+    kind = node.tag.rsplit(":", 1)[-1]
+    if kind == "null":
+        return "nothing (null)"
+    return f"the {kind} {node.value}"
+
+
+def node_at(root: Node, path: tuple[str | int, ...]) -> Node:
+    """The node at ``path`` from ``root``, or the deepest ancestor that exists.
+
+    Used only to place problems found after parsing, so it favours robustness over speed.
+    """
+    node = root
+    for step in path:
+        child: Node | None = None
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
+                    child = value_node
+                    break
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        if child is None:
+            return node
+        node = child
+    return node
