@@ -21,7 +21,14 @@ from wfe.plugins import Plugins, load_plugins
 from wfe.report import RunResult
 from wfe.spec import WorkflowSpec, parse_spec
 from wfe.suggest import did_you_mean
-from wfe.yamlsource import ExpansionLimitError, NodeReader, compose, location_of, node_at
+from wfe.yamlsource import (
+    ExpansionLimitError,
+    NodeReader,
+    compose,
+    location_of,
+    node_at,
+    scan_tags,
+)
 
 __all__ = ["Workflow", "load", "loads"]
 
@@ -90,6 +97,8 @@ def loads(
     root = compose(text, source)
     problems: list[Problem] = []
     reader = NodeReader(source, len(text), problems)
+    if root is not None and "!" in text:  # no '!' in the text, no explicit tag anywhere
+        scan_tags(root, reader)
     try:
         spec, _ = parse_spec(root, reader, vars or {}, os.environ if environ is None else environ)
     except ExpansionLimitError as exc:

@@ -24,7 +24,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from wfe.errors import DefinitionError, Location, Problem
 
-__all__ = ["ExpansionLimitError", "NodeReader", "compose", "node_at"]
+__all__ = ["ExpansionLimitError", "NodeReader", "compose", "node_at", "scan_tags"]
 
 # libyaml-backed loader when PyYAML was built with it: 2-3x faster, same node marks.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -86,6 +86,36 @@ def compose(text: str, source: str) -> Node | None:
     return node
 
 
+def scan_tags(root: Node, reader: NodeReader) -> None:
+    """Report every node with a tag other than plain YAML data, anywhere in the document.
+
+    The value builder checks tags too, but only on the nodes it visits; this scan also
+    covers values that are never used (under an unknown key, say). Each node is visited
+    once, so aliases cost nothing here.
+    """
+    seen: set[int] = set()
+    work = [root]
+    while work:
+        node = work.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            if tag != _STR and tag not in _SCALAR_TAGS and tag != _MERGE:
+                reader.reject_tag(node)
+        elif isinstance(node, SequenceNode):
+            if tag != _SEQ:
+                reader.reject_tag(node)
+            work.extend(node.value)
+        elif isinstance(node, MappingNode):
+            if tag != _MAP:
+                reader.reject_tag(node)
+            for key_node, value_node in node.value:
+                work.append(key_node)
+                work.append(value_node)
+
+
 class ExpansionLimitError(Exception):
     """Internal: alias expansion went past the bound; the document is rejected."""
 
@@ -111,6 +141,7 @@ class NodeReader:
         self.problems = problems
         self.interpolate = interpolate
         self._visits_left = 2 * text_size + ALIAS_ALLOWANCE
+        self._rejected: set[int] = set()
 
     # -- reporting -------------------------------------------------------------------
     def location(self, node: Node) -> Location:
@@ -241,8 +272,7 @@ class NodeReader:
                 if current.tag != _MAP:
                     self._bad_tag(current, task)
                     continue
-                mapping: dict[Any, Any] = {}
-                parent[slot] = mapping
+                value_nodes: dict[Any, Node] = {}
                 for key_node, value_node in self._pairs(current, task):
                     if not isinstance(key_node, ScalarNode):
                         self.problem(
@@ -252,9 +282,11 @@ class NodeReader:
                             task=task,
                         )
                         continue
-                    key = self.scalar(key_node, task, interpolate=False)
-                    mapping[key] = None  # keeps the written order of keys
-                    work.append((value_node, mapping, key))
+                    # later pairs win: explicit keys override merged ('<<') ones
+                    value_nodes[self.scalar(key_node, task, interpolate=False)] = value_node
+                mapping: dict[Any, Any] = dict.fromkeys(value_nodes)  # keeps key order
+                parent[slot] = mapping
+                work.extend((value_node, mapping, key) for key, value_node in value_nodes.items())
         return holder[0]
 
     def _spend(self, node: Node) -> None:
@@ -263,6 +295,12 @@ class NodeReader:
             raise ExpansionLimitError(node)
 
     def _bad_tag(self, node: Node, task: str | None) -> None:
+        if id(node) not in self._rejected:
+            self.reject_tag(node, task)
+
+    def reject_tag(self, node: Node, task: str | None = None) -> None:
+        """Report a node whose tag is not plain YAML data (once per node)."""
+        self._rejected.add(id(node))
         tag = node.tag
         if tag.startswith(_YAML_TAG + "python/"):
             self.problem(

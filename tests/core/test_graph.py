@@ -1,0 +1,86 @@
+"""References, cycles and lifetimes: wfe.graph."""
+
+from __future__ import annotations
+
+import pytest
+
+import wfe
+from wfe.graph import build_graph
+from wfe.spec import TaskSpec
+
+
+def task(name: str, inputs: dict[str, str] | None = None, outputs: tuple[str, ...] = (), index: int = 0) -> TaskSpec:
+    return TaskSpec(name=name, component_name="c", inputs=inputs or {}, outputs=outputs, index=index)
+
+
+def test_dependencies_consumers_and_results() -> None:
+    graph, problems = build_graph(
+        [
+            task("load", outputs=("raw",)),
+            task("clean", {"df": "raw"}, ("clean",)),
+            task("stats", {"df": "raw", "again": "raw"}, ("stats",)),
+            task("train", {"df": "clean"}, ("model", "report")),
+        ]
+    )
+    assert problems == []
+    assert graph.dependencies["train"] == ("clean",)
+    assert graph.consumes["stats"] == ("raw",)  # read twice, counted once
+    assert graph.consumers == {"raw": 2, "clean": 1, "stats": 0, "model": 0, "report": 0}
+    assert graph.results == {"stats", "model", "report"}
+    assert graph.order().index("load") < graph.order().index("clean") < graph.order().index("train")
+
+
+def test_output_produced_twice_is_reported() -> None:
+    _, problems = build_graph([task("a", outputs=("x",)), task("b", outputs=("x",), index=1)])
+    [problem] = problems
+    assert problem.kind == "duplicate-output"
+    assert problem.task == "b"
+    assert "also produced by task 'a'" in problem.message
+    assert problem.path == ("tasks", 1, "outputs", 0)
+
+
+def test_cycle_is_reported_with_its_path() -> None:
+    _, problems = build_graph(
+        [
+            task("a", {"in": "z"}, ("x",)),
+            task("b", {"in": "x"}, ("y",), 1),
+            task("c", {"in": "y"}, ("z",), 2),
+            task("d", {"in": "x"}, ("w",), 3),
+        ]
+    )
+    [problem] = problems
+    assert problem.kind == "cycle"
+    cycle = problem.message.split(": ", 1)[1]
+    rotations = {"a -[x]-> b -[y]-> c -[z]-> a", "b -[y]-> c -[z]-> a -[x]-> b", "c -[z]-> a -[x]-> b -[y]-> c"}
+    assert cycle in rotations
+
+
+def test_task_reading_its_own_output_is_a_cycle() -> None:
+    _, problems = build_graph([task("a", {"in": "x"}, ("x",))])
+    assert [p.message for p in problems] == ["tasks depend on each other in a cycle: a -[x]-> a"]
+
+
+def test_cycle_error_through_loads_points_at_the_task() -> None:
+    text = "workflow_name: c\ntasks:\n" + "".join(
+        f"  - {{name: {n}, component_name: python_function, params: {{function: 'wfe_test_functions:inc'}},"
+        f" inputs: {{x: {i}}}, outputs: [{o}]}}\n"
+        for n, i, o in [("a", "oc", "oa"), ("b", "oa", "ob"), ("c", "ob", "oc")]
+    )
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(text, source="c.yaml")
+    assert "c.yaml:3:5: task 'a': tasks depend on each other in a cycle: a -[oa]-> b -[ob]-> c -[oc]-> a" in str(
+        info.value
+    )
+
+
+@pytest.mark.slow
+def test_a_100000_task_chain_builds_without_recursion() -> None:
+    n = 100_000
+    tasks = [task("t0", outputs=("o0",))] + [
+        task(f"t{i}", {"x": f"o{i - 1}"}, (f"o{i}",), i) for i in range(1, n)
+    ]
+    graph, problems = build_graph(tasks)
+    assert problems == []
+    order = graph.order()
+    assert order[0] == "t0" and order[-1] == f"t{n - 1}"
+    assert graph.results == {f"o{n - 1}"}

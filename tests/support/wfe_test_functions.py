@@ -1,0 +1,48 @@
+"""Plain functions that test workflows call through the python_function component."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+
+def const(value: Any) -> Any:
+    return value
+
+
+def inc(x: int) -> int:
+    return x + 1
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def pair() -> tuple[int, int]:
+    return 1, 2
+
+
+def as_mapping() -> dict[str, int]:
+    return {"left": 1, "right": 2}
+
+
+def fail(**_: Any) -> None:
+    raise ValueError("boom: the input was bad")
+
+
+def sleep_then(seconds: float, value: Any = None, **_: Any) -> Any:
+    time.sleep(seconds)
+    return value
+
+
+_barrier = threading.Barrier(2, timeout=10)
+
+
+def meet(**_: Any) -> str:
+    """Returns only when two tasks call it at the same time (proves concurrency)."""
+    _barrier.wait()
+    return "met"
+
+
+NOT_CALLABLE = 42
