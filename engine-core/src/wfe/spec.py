@@ -225,10 +225,10 @@ def parse_spec(
     reader: NodeReader,
     overrides: Mapping[str, str],
     environ: Mapping[str, str],
-) -> tuple[WorkflowSpec | None, Variables | None]:
+) -> WorkflowSpec | None:
     """Check the document's shape and build the spec; problems go to ``reader``.
 
-    Returns ``(None, None)`` when the document is not even a mapping. Tasks with broken
+    Returns ``None`` when the document is not even a mapping. Tasks with broken
     names or components are left out of the spec (their problems are reported).
     """
     source = reader.source
@@ -241,10 +241,10 @@ def parse_spec(
                 location=Location(source, 1, 1),
             )
         )
-        return None, None
+        return None
     items = reader.mapping(root, "the workflow file")
     if items is None:
-        return None, None
+        return None
     parser = _Parser(reader)
     parser.unknown_keys(items, _TOP_KEYS, "the workflow", None)
 
@@ -299,5 +299,5 @@ def parse_spec(
         tasks=tuple(tasks),
         vars=MappingProxyType(dict(variables.resolved)),
     )
-    return spec, variables
+    return spec
 

@@ -8,8 +8,10 @@ its component's declared schema. Every problem found is reported in one
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -94,13 +96,42 @@ def loads(
     environ: Mapping[str, str] | None = None,
 ) -> Workflow:
     """Like :func:`load`, from YAML text; ``source`` names it in messages."""
+    with _gc_paused():
+        return _loads(text, vars or {}, source, plugins, os.environ if environ is None else environ)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a document is parsed and checked.
+
+    A large workflow is a tree of millions of short-lived YAML nodes and none of them
+    form reference cycles, yet each allocation burst triggers collections that walk
+    them all: for a 10,000-task file the collector took ~1 s of a 1.3 s parse. Plain
+    reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _loads(
+    text: str,
+    overrides: Mapping[str, str],
+    source: str,
+    plugins: Plugins | None,
+    environ: Mapping[str, str],
+) -> Workflow:
     root = compose(text, source)
     problems: list[Problem] = []
     reader = NodeReader(source, len(text), problems)
     if root is not None and "!" in text:  # no '!' in the text, no explicit tag anywhere
         scan_tags(root, reader)
     try:
-        spec, _ = parse_spec(root, reader, vars or {}, os.environ if environ is None else environ)
+        spec = parse_spec(root, reader, overrides, environ)
     except ExpansionLimitError as exc:
         raise DefinitionError(
             [

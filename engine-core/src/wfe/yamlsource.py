@@ -171,13 +171,10 @@ class NodeReader:
             )
             return None
         items: dict[str, tuple[Node, Node]] = {}
-        for key_node, value_node in self._pairs(node, task):
-            key = (
-                self.scalar(key_node, task, interpolate=False)
-                if isinstance(key_node, ScalarNode)
-                else None
-            )
-            if not isinstance(key, str):
+        for key, key_node, value_node in self._pairs(node, task):
+            if isinstance(key, str):
+                items[key] = (key_node, value_node)
+            else:
                 self.problem(
                     key_node,
                     "wrong-type",
@@ -185,20 +182,29 @@ class NodeReader:
                     "quote the key",
                     task,
                 )
-                continue
-            items[key] = (key_node, value_node)
         return items
 
-    def _pairs(self, node: MappingNode, task: str | None, depth: int = 0) -> list[tuple[Node, Node]]:
-        """Key/value node pairs after applying ``<<`` merge keys; reports duplicates."""
+    def _pairs(self, node: MappingNode, task: str | None, depth: int = 0) -> list[tuple[Any, Node, Node]]:
+        """``(key, key node, value node)`` after applying ``<<`` merge keys.
+
+        Keys are built (never interpolated); duplicates among the mapping's own keys are
+        reported and dropped. A non-scalar key is returned with the key ``None`` for the
+        caller to report. Later entries override earlier ones (merged keys come first).
+        """
         if depth > _MAX_MERGE_DEPTH:
             raise ExpansionLimitError(node)
-        merged: list[tuple[Node, Node]] = []
-        own: list[tuple[Node, Node]] = []
+        pairs = node.value
+        self._visits_left -= len(pairs)
+        if self._visits_left < 0:
+            raise ExpansionLimitError(node)
+        merged: list[tuple[Any, Node, Node]] = []
+        own: list[tuple[Any, Node, Node]] = []
         seen: dict[Any, Node] = {}
-        for key_node, value_node in node.value:
-            self._spend(key_node)
-            if key_node.tag == _MERGE:
+        for key_node, value_node in pairs:
+            tag = key_node.tag
+            if tag == _STR:
+                key = key_node.value
+            elif tag == _MERGE:
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 # Earlier mappings in a merge list take precedence, as in PyYAML.
                 for source in reversed(sources):
@@ -212,27 +218,24 @@ class NodeReader:
                             task=task,
                         )
                 continue
-            if isinstance(key_node, ScalarNode):
+            elif isinstance(key_node, ScalarNode):
                 key = self.scalar(key_node, task, interpolate=False)
-                try:
-                    first = seen.get(key)
-                except TypeError:
-                    first = None
-                if first is not None:
-                    self.problem(
-                        key_node,
-                        "duplicate-key",
-                        f"duplicate key '{key}' (first defined at line {first.start_mark.line + 1})"
-                        "; YAML would silently keep only the last one",
-                        "remove or rename one of them",
-                        task,
-                    )
-                    continue
-                try:
-                    seen[key] = key_node
-                except TypeError:
-                    pass
-            own.append((key_node, value_node))
+            else:
+                own.append((None, key_node, value_node))
+                continue
+            first = seen.get(key)
+            if first is not None:
+                self.problem(
+                    key_node,
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first defined at line {first.start_mark.line + 1})"
+                    "; YAML would silently keep only the last one",
+                    "remove or rename one of them",
+                    task,
+                )
+                continue
+            seen[key] = key_node
+            own.append((key, key_node, value_node))
         return merged + own if merged else own
 
     # -- values ----------------------------------------------------------------------
@@ -273,7 +276,7 @@ class NodeReader:
                     self._bad_tag(current, task)
                     continue
                 value_nodes: dict[Any, Node] = {}
-                for key_node, value_node in self._pairs(current, task):
+                for key, key_node, value_node in self._pairs(current, task):
                     if not isinstance(key_node, ScalarNode):
                         self.problem(
                             key_node,
@@ -282,8 +285,7 @@ class NodeReader:
                             task=task,
                         )
                         continue
-                    # later pairs win: explicit keys override merged ('<<') ones
-                    value_nodes[self.scalar(key_node, task, interpolate=False)] = value_node
+                    value_nodes[key] = value_node  # later pairs win: explicit keys override '<<'
                 mapping: dict[Any, Any] = dict.fromkeys(value_nodes)  # keeps key order
                 parent[slot] = mapping
                 work.extend((value_node, mapping, key) for key, value_node in value_nodes.items())
