@@ -41,7 +41,9 @@ def save_report(revenue: dict[str, float], top: list[tuple[str, float]], databas
     try:
         with connection:  # one transaction: the old tables survive any failure
             connection.execute("DROP TABLE IF EXISTS revenue_by_region")
-            connection.execute("CREATE TABLE revenue_by_region (region TEXT PRIMARY KEY, revenue REAL)")
+            connection.execute(
+                "CREATE TABLE revenue_by_region (region TEXT PRIMARY KEY, revenue REAL)"
+            )
             connection.executemany("INSERT INTO revenue_by_region VALUES (?, ?)", revenue.items())
             connection.execute("DROP TABLE IF EXISTS top_customers")
             connection.execute("CREATE TABLE top_customers (customer TEXT PRIMARY KEY, spend REAL)")

@@ -9,8 +9,12 @@ from wfe.graph import build_graph
 from wfe.spec import TaskSpec
 
 
-def task(name: str, inputs: dict[str, str] | None = None, outputs: tuple[str, ...] = (), index: int = 0) -> TaskSpec:
-    return TaskSpec(name=name, component_name="c", inputs=inputs or {}, outputs=outputs, index=index)
+def task(
+    name: str, inputs: dict[str, str] | None = None, outputs: tuple[str, ...] = (), index: int = 0
+) -> TaskSpec:
+    return TaskSpec(
+        name=name, component_name="c", inputs=inputs or {}, outputs=outputs, index=index
+    )
 
 
 def test_dependencies_consumers_and_results() -> None:
@@ -51,7 +55,11 @@ def test_cycle_is_reported_with_its_path() -> None:
     [problem] = problems
     assert problem.kind == "cycle"
     cycle = problem.message.split(": ", 1)[1]
-    rotations = {"a -[x]-> b -[y]-> c -[z]-> a", "b -[y]-> c -[z]-> a -[x]-> b", "c -[z]-> a -[x]-> b -[y]-> c"}
+    rotations = {
+        "a -[x]-> b -[y]-> c -[z]-> a",
+        "b -[y]-> c -[z]-> a -[x]-> b",
+        "c -[z]-> a -[x]-> b -[y]-> c",
+    }
     assert cycle in rotations
 
 
@@ -68,8 +76,9 @@ def test_cycle_error_through_loads_points_at_the_task() -> None:
     )
     with pytest.raises(wfe.DefinitionError) as info:
         wfe.loads(text, source="c.yaml")
-    assert "c.yaml:3:5: task 'a': tasks depend on each other in a cycle: a -[oa]-> b -[ob]-> c -[oc]-> a" in str(
-        info.value
+    assert (
+        "c.yaml:3:5: task 'a': tasks depend on each other in a cycle: a -[oa]-> b -[ob]-> c -[oc]-> a"
+        in str(info.value)
     )
 
 
@@ -82,5 +91,6 @@ def test_a_100000_task_chain_builds_without_recursion() -> None:
     graph, problems = build_graph(tasks)
     assert problems == []
     order = graph.order()
-    assert order[0] == "t0" and order[-1] == f"t{n - 1}"
+    assert order[0] == "t0"
+    assert order[-1] == f"t{n - 1}"
     assert graph.results == {f"o{n - 1}"}

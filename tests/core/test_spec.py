@@ -119,7 +119,8 @@ def test_spec_is_immutable() -> None:
     with pytest.raises(TypeError):
         task.params["function"] = "os:system"  # type: ignore[index]
     assert workflow.spec.task("t") is task
-    assert task.location is not None and task.location.line == 3
+    assert task.location is not None
+    assert task.location.line == 3
 
 
 def test_description_and_task_description_are_kept() -> None:

@@ -19,7 +19,9 @@ def workflow(kwargs: str, vars_block: str = "") -> str:
     )
 
 
-def value(text: str, overrides: dict[str, str] | None = None, environ: dict[str, str] | None = None) -> Any:
+def value(
+    text: str, overrides: dict[str, str] | None = None, environ: dict[str, str] | None = None
+) -> Any:
     loaded = wfe.loads(text, overrides, environ=environ or {})
     return loaded.spec.tasks[0].params["kwargs"]["value"]
 

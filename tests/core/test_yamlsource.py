@@ -37,7 +37,7 @@ TASK = """
 def test_plain_values_keep_their_types_and_key_order() -> None:
     value = value_of("b: 1\na: 2.5\nc: [true, null, 'x', {z: 1, y: 2}]\n")
     assert value == {"b": 1, "a": 2.5, "c": [True, None, "x", {"z": 1, "y": 2}]}
-    assert list(value) == ["b", "a"] + ["c"]  # type: ignore[call-overload]
+    assert list(value) == ["b", "a", "c"]  # type: ignore[call-overload]
     assert list(value["c"][3]) == ["z", "y"]  # type: ignore[index]
 
 
@@ -65,7 +65,8 @@ def test_duplicate_keys_are_reported_not_silently_overwritten() -> None:
     text = "workflow_name: x\nworkflow_name: y\ntasks:" + TASK
     [problem] = problems_of(text)
     assert problem.kind == "duplicate-key"
-    assert problem.location is not None and problem.location.line == 2
+    assert problem.location is not None
+    assert problem.location.line == 2
     assert "line 1" in problem.message
 
 
@@ -77,7 +78,8 @@ def test_duplicate_keys_inside_params_are_reported() -> None:
     [problem] = problems_of(text)
     assert problem.kind == "duplicate-key"
     assert problem.task == "t"
-    assert problem.location is not None and problem.location.line == 7
+    assert problem.location is not None
+    assert problem.location.line == 7
 
 
 @pytest.mark.parametrize(
@@ -85,7 +87,7 @@ def test_duplicate_keys_inside_params_are_reported() -> None:
     [
         '!!python/object/apply:os.system ["echo hacked"]',
         "!!python/name:os.system",
-        '!!python/object:collections.OrderedDict {}',
+        "!!python/object:collections.OrderedDict {}",
     ],
 )
 def test_python_object_tags_are_refused(tagged: str) -> None:
@@ -102,7 +104,8 @@ def test_python_tag_in_params_is_refused_with_position() -> None:
     problems = problems_of(text)
     unsafe = [p for p in problems if p.kind == "unsafe-tag"]
     assert len(unsafe) == 1
-    assert unsafe[0].location is not None and unsafe[0].location.line == 6
+    assert unsafe[0].location is not None
+    assert unsafe[0].location.line == 6
     assert "not allowed" in unsafe[0].message
 
 

@@ -17,24 +17,56 @@ for the component contract.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from wfe.component import REQUIRED, Component, Input, Param, map_outputs
-from wfe.errors import (
-    ComponentLoadError,
-    DefinitionError,
-    Location,
-    OutputMismatchError,
-    Problem,
-    RunFailedError,
-    TaskError,
-    WorkflowError,
-)
-from wfe.hookspecs import hookimpl
-from wfe.plugins import ComponentRef, Plugins, load_plugins
-from wfe.report import RunResult, TaskReport, TaskStatus
-from wfe.spec import TaskSpec, WorkflowSpec
-from wfe.workflow import Workflow, load, loads
+if TYPE_CHECKING:
+    from wfe.component import REQUIRED, Component, Input, Param, map_outputs
+    from wfe.errors import (
+        ComponentLoadError,
+        DefinitionError,
+        Location,
+        OutputMismatchError,
+        Problem,
+        RunFailedError,
+        TaskError,
+        WorkflowError,
+    )
+    from wfe.hookspecs import hookimpl
+    from wfe.plugins import ComponentRef, Plugins, load_plugins
+    from wfe.report import RunResult, TaskReport, TaskStatus
+    from wfe.spec import TaskSpec, WorkflowSpec
+    from wfe.workflow import Workflow, load, loads
+
+# Public name -> the module that defines it. Imported on first use (PEP 562), so that
+# `import wfe.cli` for `wfe --help` does not pay for YAML, pluggy and the engine.
+_EXPORTS = {
+    "REQUIRED": "wfe.component",
+    "Component": "wfe.component",
+    "Input": "wfe.component",
+    "Param": "wfe.component",
+    "map_outputs": "wfe.component",
+    "ComponentLoadError": "wfe.errors",
+    "DefinitionError": "wfe.errors",
+    "Location": "wfe.errors",
+    "OutputMismatchError": "wfe.errors",
+    "Problem": "wfe.errors",
+    "RunFailedError": "wfe.errors",
+    "TaskError": "wfe.errors",
+    "WorkflowError": "wfe.errors",
+    "hookimpl": "wfe.hookspecs",
+    "ComponentRef": "wfe.plugins",
+    "Plugins": "wfe.plugins",
+    "load_plugins": "wfe.plugins",
+    "RunResult": "wfe.report",
+    "TaskReport": "wfe.report",
+    "TaskStatus": "wfe.report",
+    "TaskSpec": "wfe.spec",
+    "WorkflowSpec": "wfe.spec",
+    "Workflow": "wfe.workflow",
+    "load": "wfe.workflow",
+    "loads": "wfe.workflow",
+}
 
 __all__ = [
     "REQUIRED",
@@ -67,10 +99,17 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The version comes from the installed distribution's metadata; reading it costs a
-    # few milliseconds, so only when asked.
     if name == "__version__":
         from wfe.plugins import core_version
 
         return core_version()
-    raise AttributeError(f"module 'wfe' has no attribute {name!r}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wfe' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

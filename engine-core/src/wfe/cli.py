@@ -74,7 +74,9 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
     debug: Debug = False,
 ) -> None:
@@ -114,7 +116,11 @@ def _user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterato
                 }
                 for p in exc.problems
             ]
-            typer.echo(json.dumps({"event": "definition_error", "source": exc.source, "problems": problems}))
+            typer.echo(
+                json.dumps(
+                    {"event": "definition_error", "source": exc.source, "problems": problems}
+                )
+            )
         _error(str(exc))
         _exit(EXIT_USAGE)
     except WorkflowError as exc:
@@ -161,7 +167,8 @@ def run(
     file: WorkflowFile,
     var: Vars = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Run up to N independent tasks at once (threads).")
+        int,
+        typer.Option("--workers", min=1, help="Run up to N independent tasks at once (threads)."),
     ] = 1,
     log_format: Annotated[
         LogFormat, typer.Option("--log-format", help="Progress as text lines or JSON objects.")
@@ -234,7 +241,11 @@ def components_list(
         table += [(r.name, r.distribution, r.version, r.summary) for r in refs]
         widths = [max(len(row[i]) for row in table) for i in range(3)]
         for row in table:
-            typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3])
+            typer.echo(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+                + "  "
+                + row[3]
+            )
 
 
 @components_app.command("show")
@@ -253,15 +264,23 @@ def components_show(
         if ref is None:
             _report_plugin_failures(plugins)
             hint = did_you_mean(name, registry.refs)
-            _error(f"error: no component named '{name}'. {hint} `wfe components list` shows them all.")
+            _error(
+                f"error: no component named '{name}'. {hint} `wfe components list` shows them all."
+            )
             _exit(EXIT_USAGE)
-        typer.echo(_describe_component(ref.name, ref.summary, ref.distribution, ref.version, registry.load(name)))
+        typer.echo(
+            _describe_component(
+                ref.name, ref.summary, ref.distribution, ref.version, registry.load(name)
+            )
+        )
 
 
 def _describe_component(name: str, summary: str, distribution: str, version: str, cls: type) -> str:
     lines = [f"{name}  ({distribution or 'in-process'} {version})".rstrip(), f"  {summary}", ""]
     params: Any = getattr(cls, "params_schema", None)
-    lines.append("params:" if params else "params: not declared" if params is None else "params: none")
+    lines.append(
+        "params:" if params else "params: not declared" if params is None else "params: none"
+    )
     for key, param in (params or {}).items():
         need = "required" if param.required else f"default: {param.default!r}"
         choices = f"; one of {', '.join(map(repr, param.choices))}" if param.choices else ""
@@ -269,9 +288,17 @@ def _describe_component(name: str, summary: str, distribution: str, version: str
     inputs: Any = getattr(cls, "inputs_schema", None)
     lines.append("inputs:" if inputs else "inputs: any names" if inputs is None else "inputs: none")
     for key, spec in (inputs or {}).items():
-        lines.append(f"  {key}  ({'required' if spec.required else 'optional'})  {spec.doc}".rstrip())
+        lines.append(
+            f"  {key}  ({'required' if spec.required else 'optional'})  {spec.doc}".rstrip()
+        )
     outputs: Any = getattr(cls, "outputs_schema", None)
-    lines.append("outputs (in order):" if outputs else "outputs: any number" if outputs is None else "outputs: none")
+    lines.append(
+        "outputs (in order):"
+        if outputs
+        else "outputs: any number"
+        if outputs is None
+        else "outputs: none"
+    )
     for role, doc in (outputs or {}).items():
         lines.append(f"  {role}  {doc}".rstrip())
     doc = inspect.getdoc(cls)

@@ -226,14 +226,18 @@ def check_task_definition(
                     "known params: " + ", ".join(params_schema) if params_schema else ""
                 )
                 problems.append(
-                    Problem("unknown-param", f"unknown param '{key}'", hint, task, (*at, "params", key))
+                    Problem(
+                        "unknown-param", f"unknown param '{key}'", hint, task, (*at, "params", key)
+                    )
                 )
                 continue
             wrong = param.check(value)
             if wrong:
                 message, hint = wrong
                 problems.append(
-                    Problem("bad-param", f"param '{key}' {message}", hint, task, (*at, "params", key))
+                    Problem(
+                        "bad-param", f"param '{key}' {message}", hint, task, (*at, "params", key)
+                    )
                 )
         for key, param in params_schema.items():
             if param.required and key not in params:
@@ -241,7 +245,9 @@ def check_task_definition(
                     Problem(
                         "missing-param",
                         f"missing required param '{key}'",
-                        f"add it under params: ({param.doc})" if param.doc else "add it under params:",
+                        f"add it under params: ({param.doc})"
+                        if param.doc
+                        else "add it under params:",
                         task,
                         (*at, "params"),
                     )

@@ -63,11 +63,16 @@ class TextDisplay:
     @hookimpl
     def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
         produced = ", ".join(f"{name}={describe_text(value)}" for name, value in outputs.items())
-        self._print(f"{self._prefix(task)} ok in {report.duration:.2f}s" + (f": {produced}" if produced else ""))
+        self._print(
+            f"{self._prefix(task)} ok in {report.duration:.2f}s"
+            + (f": {produced}" if produced else "")
+        )
 
     @hookimpl
     def wfe_task_error(self, task: TaskSpec, report: TaskReport, error: TaskError) -> None:
-        self._print(f"{self._prefix(task)} FAILED after {report.duration:.2f}s: {cause_text(error)}")
+        self._print(
+            f"{self._prefix(task)} FAILED after {report.duration:.2f}s: {cause_text(error)}"
+        )
 
     @hookimpl
     def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
@@ -76,7 +81,9 @@ class TextDisplay:
             parts.append(f"{len(result.failed)} failed ({_names(result.failed)})")
         if result.not_run:
             parts.append(f"{len(result.not_run)} not run ({_names(result.not_run)})")
-        self._print(f"wfe: '{workflow.name}' {result.status} in {result.duration:.2f}s: " + ", ".join(parts))
+        self._print(
+            f"wfe: '{workflow.name}' {result.status} in {result.duration:.2f}s: " + ", ".join(parts)
+        )
 
 
 class JsonDisplay:
@@ -89,13 +96,20 @@ class JsonDisplay:
         self._workflow = ""
 
     def _emit(self, event: str, **fields: Any) -> None:
-        record = {"event": event, "time": round(time.time(), 6), "workflow": self._workflow, **fields}
+        record = {
+            "event": event,
+            "time": round(time.time(), 6),
+            "workflow": self._workflow,
+            **fields,
+        }
         print(json.dumps(record, default=str), file=self.stream, flush=True)
 
     @hookimpl
     def wfe_workflow_start(self, workflow: WorkflowSpec, workers: int) -> None:
         self._workflow = workflow.name
-        self._emit("workflow_start", source=workflow.source, tasks=len(workflow.tasks), workers=workers)
+        self._emit(
+            "workflow_start", source=workflow.source, tasks=len(workflow.tasks), workers=workers
+        )
 
     @hookimpl
     def wfe_task_start(self, task: TaskSpec) -> None:

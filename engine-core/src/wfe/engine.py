@@ -108,7 +108,9 @@ class _Run:
         """Record an outcome; store outputs and release consumed intermediates."""
         name = task.name
         if outcome.error is not None:
-            report = TaskReport(name, task.component_name, TaskStatus.FAILED, outcome.duration, outcome.error)
+            report = TaskReport(
+                name, task.component_name, TaskStatus.FAILED, outcome.duration, outcome.error
+            )
             self.reports[name] = report
             self.failed = True
             self.on_error(task=task, report=report, error=outcome.error)
@@ -134,7 +136,9 @@ class _Run:
         reports = self.reports
         tasks: dict[str, TaskReport] = {}
         for name, task in self.graph.tasks.items():
-            tasks[name] = reports.get(name) or TaskReport(name, task.component_name, TaskStatus.NOT_RUN)
+            tasks[name] = reports.get(name) or TaskReport(
+                name, task.component_name, TaskStatus.NOT_RUN
+            )
         results = {name: self.context[name] for name in self.graph.results if name in self.context}
         return RunResult(self.spec.name, tasks, results, _perf_counter() - started)
 

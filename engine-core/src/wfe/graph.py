@@ -9,6 +9,7 @@ as a 3-task one.
 from __future__ import annotations
 
 import graphlib
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -123,7 +124,7 @@ def _cycle_problem(cycle: list[str], graph: Graph) -> Problem:
     # graphlib lists the cycle producer first, i.e. in the direction data flows.
     nodes = cycle
     steps = [nodes[0]]
-    for producer, consumer in zip(nodes, nodes[1:], strict=False):
+    for producer, consumer in itertools.pairwise(nodes):
         shared = [o for o in graph.consumes[consumer] if graph.producers.get(o) == producer]
         steps.append(f"-[{', '.join(shared)}]-> {consumer}")
     first = graph.tasks[nodes[0]]

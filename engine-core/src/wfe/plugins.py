@@ -159,7 +159,9 @@ class Plugins:
     def hook(self) -> Any:
         return self.manager.hook
 
-    def register(self, plugin: object, name: str | None = None, origin: tuple[str, str] = ("", "")) -> None:
+    def register(
+        self, plugin: object, name: str | None = None, origin: tuple[str, str] = ("", "")
+    ) -> None:
         """Register a plugin object (a module or an instance with hook implementations)."""
         registered = self.manager.register(plugin, name=name)
         if registered is not None:
@@ -184,14 +186,11 @@ class Plugins:
 
     def _collect(self) -> ComponentRegistry:
         registry = ComponentRegistry()
-        # Oldest registration first, so the built-in plugin's names come first.
-        for impl in reversed(self.manager.hook.wfe_register_components.get_hookimpls()):
+        # In registration order: the built-in plugin first, then entry points, then extras.
+        for impl in self.manager.hook.wfe_register_components.get_hookimpls():
             distribution, version = self.origins.get(impl.plugin_name, ("", ""))
             try:
-                refs = list(impl.function())
-                for ref in refs:
-                    if not isinstance(ref, ComponentRef):
-                        raise TypeError(f"expected ComponentRef objects, got {ref!r}")
+                refs = _component_refs(impl.function())
             except Exception as exc:
                 self.failures.append(PluginFailure(impl.plugin_name, distribution, version, exc))
                 continue
@@ -205,7 +204,17 @@ class Plugins:
         return registry
 
 
-def load_plugins(extra: Iterable[object] = (), *, environ: Mapping[str, str] | None = None) -> Plugins:
+def _component_refs(returned: Any) -> list[ComponentRef]:
+    refs = list(returned)
+    for ref in refs:
+        if not isinstance(ref, ComponentRef):
+            raise TypeError(f"expected ComponentRef objects, got {ref!r}")
+    return refs
+
+
+def load_plugins(
+    extra: Iterable[object] = (), *, environ: Mapping[str, str] | None = None
+) -> Plugins:
     """A plugin manager with wfe's built-in plugin, the installed plugins and ``extra``.
 
     Honours the ``WFE_*`` switches described in the module docstring.

@@ -29,6 +29,7 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 def _empty() -> Mapping[str, Any]:
     return _EMPTY
 
+
 #: Per-task options beyond the core keys, with their expected types. Features that
 #: add options (retries, timeouts, ...) register them here.
 TASK_OPTIONS: dict[str, type | tuple[type, ...]] = {}
@@ -102,12 +103,18 @@ class _Parser:
         return None
 
     def unknown_keys(
-        self, items: Mapping[str, tuple[Node, Node]], allowed: tuple[str, ...], where: str, task: str | None
+        self,
+        items: Mapping[str, tuple[Node, Node]],
+        allowed: tuple[str, ...],
+        where: str,
+        task: str | None,
     ) -> None:
         for key, (key_node, _) in items.items():
             if key not in allowed:
                 hint = did_you_mean(key, allowed) or "allowed keys: " + ", ".join(allowed)
-                self.reader.problem(key_node, "unknown-key", f"unknown key '{key}' in {where}", hint, task)
+                self.reader.problem(
+                    key_node, "unknown-key", f"unknown key '{key}' in {where}", hint, task
+                )
 
     def task(self, index: int, node: Node, names: dict[str, Node]) -> TaskSpec | None:
         reader = self.reader
@@ -118,7 +125,9 @@ class _Parser:
         if "name" in items:
             name = self.string(items["name"][1], "a task's name")
         else:
-            reader.problem(node, "missing-key", f"task #{index + 1} has no 'name'", "add name: SOME_NAME")
+            reader.problem(
+                node, "missing-key", f"task #{index + 1} has no 'name'", "add name: SOME_NAME"
+            )
         label = name or f"#{index + 1}"
         if name is not None:
             first = names.get(name)
@@ -251,8 +260,8 @@ def parse_spec(
     defaults: dict[str, tuple[Any, Node]] = {}
     if "vars" in items:
         var_items = reader.mapping(items["vars"][1], "vars")
-        for name, (_, value_node) in (var_items or {}).items():
-            defaults[name] = (reader.value(value_node), value_node)
+        for var_name, (_, value_node) in (var_items or {}).items():
+            defaults[var_name] = (reader.value(value_node), value_node)
     variables = Variables(defaults, overrides, environ, reader.problem)
     reader.interpolate = variables.interpolate
 
@@ -260,7 +269,12 @@ def parse_spec(
     if "workflow_name" in items:
         name = parser.string(items["workflow_name"][1], "workflow_name")
     else:
-        reader.problem(root, "missing-key", "the workflow has no 'workflow_name'", "add workflow_name: SOME_NAME")
+        reader.problem(
+            root,
+            "missing-key",
+            "the workflow has no 'workflow_name'",
+            "add workflow_name: SOME_NAME",
+        )
     description = ""
     if "description" in items:
         description = parser.string(items["description"][1], "description") or ""
@@ -300,4 +314,3 @@ def parse_spec(
         vars=MappingProxyType(dict(variables.resolved)),
     )
     return spec
-

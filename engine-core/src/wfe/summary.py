@@ -29,7 +29,7 @@ def describe(value: Any) -> dict[str, Any]:
 def describe_text(value: Any) -> str:
     """``"DataFrame 1,000x12"``, ``"list of 3"``, ``"int 42"``."""
     info = describe(value)
-    kind = info["type"]
+    kind: str = info["type"]
     if "shape" in info:
         return f"{kind} " + "x".join(f"{n:,}" for n in info["shape"])
     if "value" in info:

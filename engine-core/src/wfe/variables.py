@@ -37,7 +37,7 @@ def typed_scalar(text: str) -> Any:
 
     Only scalars: ``"[1, 2]"`` stays a string.
     """
-    tag = _resolver.resolve(ScalarNode, text, (True, False))
+    tag: str = _resolver.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag.endswith((":str", ":timestamp")):
         return text
     try:
@@ -159,6 +159,4 @@ class Variables:
     def unused_overrides(self) -> list[tuple[str, str]]:
         """``--var`` names the workflow never uses, each with a did-you-mean hint."""
         known = set(self._defaults) | self.referenced
-        return [
-            (name, did_you_mean(name, known)) for name in self._overrides if name not in known
-        ]
+        return [(name, did_you_mean(name, known)) for name in self._overrides if name not in known]

@@ -38,7 +38,9 @@ __all__ = ["Workflow", "load", "loads"]
 class Workflow:
     """A validated workflow, ready to run (any number of times)."""
 
-    def __init__(self, spec: WorkflowSpec, graph: Graph, classes: Mapping[str, type], plugins: Plugins):
+    def __init__(
+        self, spec: WorkflowSpec, graph: Graph, classes: Mapping[str, type], plugins: Plugins
+    ):
         self.spec = spec
         self.graph = graph
         self.classes = classes
@@ -57,7 +59,9 @@ class Workflow:
         return run_graph(self.spec, self.graph, self.classes, self.plugins, workers)
 
     def __repr__(self) -> str:
-        return f"<Workflow {self.spec.name!r} from {self.spec.source}: {len(self.spec.tasks)} tasks>"
+        return (
+            f"<Workflow {self.spec.name!r} from {self.spec.source}: {len(self.spec.tasks)} tasks>"
+        )
 
 
 def load(
@@ -156,14 +160,18 @@ def _loads(
     if problems:
         assert root is not None
         located = [
-            p if p.location is not None or not p.path else replace(p, location=location_of(source, node_at(root, p.path)))
+            p
+            if p.location is not None or not p.path
+            else replace(p, location=location_of(source, node_at(root, p.path)))
             for p in problems
         ]
         raise DefinitionError(located, source)
     return Workflow(spec, graph, classes, plugins)
 
 
-def _check_components(spec: WorkflowSpec, plugins: Plugins, problems: list[Problem]) -> dict[str, type]:
+def _check_components(
+    spec: WorkflowSpec, plugins: Plugins, problems: list[Problem]
+) -> dict[str, type]:
     """Resolve each task's component and check the task against its schema."""
     registry = plugins.components()
     classes: dict[str, type] = {}
@@ -214,13 +222,15 @@ def _check_components(spec: WorkflowSpec, plugins: Plugins, problems: list[Probl
     return classes
 
 
-def _unknown_component(task: str, name: str, at: tuple[str | int, ...], plugins: Plugins) -> Problem:
+def _unknown_component(
+    task: str, name: str, at: tuple[str | int, ...], plugins: Plugins
+) -> Problem:
     registry = plugins.components()
     hint = did_you_mean(name, registry.refs)
     installed = ", ".join(f"{d} {v}" for d, v in plugins.distributions()) or "none"
     broken = [str(f) for f in plugins.failures]
     text = (f"{hint} " if hint else "") + (
-        f"`wfe components list` shows what is installed; distributions with components: {installed}"
+        f"`wfe components list` shows what is installed; installed plugin distributions: {installed}"
     )
     if broken:
         text += "; these plugins failed to load: " + "; ".join(broken)

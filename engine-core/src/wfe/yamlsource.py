@@ -184,7 +184,9 @@ class NodeReader:
                 )
         return items
 
-    def _pairs(self, node: MappingNode, task: str | None, depth: int = 0) -> list[tuple[Any, Node, Node]]:
+    def _pairs(
+        self, node: MappingNode, task: str | None, depth: int = 0
+    ) -> list[tuple[Any, Node, Node]]:
         """``(key, key node, value node)`` after applying ``<<`` merge keys.
 
         Keys are built (never interpolated); duplicates among the mapping's own keys are
@@ -250,7 +252,9 @@ class NodeReader:
             try:
                 return _constructor.yaml_constructors[tag](_constructor, node)
             except (yaml.YAMLError, ValueError) as exc:
-                self.problem(node, "bad-value", f"invalid {tag[len(_YAML_TAG):]}: {exc}", task=task)
+                self.problem(
+                    node, "bad-value", f"invalid {tag[len(_YAML_TAG) :]}: {exc}", task=task
+                )
                 return None
         self._bad_tag(node, task)
         return None

@@ -1,0 +1,1 @@
+"""Example wfe components: greetings."""

@@ -1,0 +1,69 @@
+"""Sessions for the wfe monorepo; `python -m nox` runs them all, `-s NAME` runs one.
+
+Dependency lists live in pyproject.toml's [dependency-groups]; arguments after `--` go
+to pytest (e.g. `python -m nox -s tests -- -m "not slow" -x`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests", "isolation"]
+nox.options.error_on_missing_interpreters = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DISTRIBUTIONS = ("./engine-core", "./components-io", "./components-ml")
+
+
+def group(name: str) -> list[str]:
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint rules and formatting."""
+    session.install(*group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the three src trees, with the distributions installed."""
+    session.install(*DISTRIBUTIONS, *group("typecheck"))
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole suite, with all three distributions installed (not editable)."""
+    session.install(*DISTRIBUTIONS, *group("test"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def isolation(session: nox.Session) -> None:
+    """engine-core alone, then engine-core + components-io: each works without the
+    others, and discovery finds exactly what is installed."""
+    session.install("./engine-core", *group("test"))
+    expect_components(session, {"engine-core"})
+    session.run("pytest", "tests/core", *session.posargs)
+
+    session.install("./components-io")
+    expect_components(session, {"engine-core", "components-io"})
+    session.run("pytest", "tests/core", "tests/io", *session.posargs)
+
+
+def expect_components(session: nox.Session, distributions: set[str]) -> None:
+    """`wfe components list` shows components from these distributions only, with the
+    built-in one present, and no plugin failed to load."""
+    output = session.run("wfe", "components", "list", "--json", silent=True, stderr=None)
+    assert isinstance(output, str)
+    rows = json.loads(output)
+    found = {row["distribution"] for row in rows}
+    names = sorted(row["name"] for row in rows)
+    session.log(f"components: {names}")
+    if not found <= distributions or "python_function" not in names:
+        session.error(f"expected components from {sorted(distributions)} only, got {rows}")

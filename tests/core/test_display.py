@@ -1,0 +1,72 @@
+"""The CLI's progress plugins: wfe.display and wfe.summary."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import wfe
+from wfe.display import JsonDisplay, TextDisplay
+from wfe.summary import describe, describe_text
+
+from .conftest import MakePlugins
+
+WORKFLOW = (
+    "workflow_name: shown\ntasks:\n"
+    "  - {name: a, component_name: python_function, params: {function: 'wfe_test_functions:pair'}, outputs: [x, y]}\n"
+    "  - {name: b, component_name: python_function, params: {function: 'wfe_test_functions:fail'}, inputs: {v: x}, outputs: [z]}\n"
+    "  - {name: c, component_name: python_function, params: {function: 'wfe_test_functions:inc'}, inputs: {x: z}, outputs: [w]}\n"
+)
+
+
+def test_text_display_prints_each_event_and_a_summary(make_plugins: MakePlugins) -> None:
+    stream = io.StringIO()
+    wfe.loads(WORKFLOW, plugins=make_plugins(TextDisplay(stream))).run()
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "wfe: running 'shown' (3 tasks, sequential)"
+    assert lines[1] == "[1/3] a (python_function) started"
+    assert lines[2].startswith("[1/3] a ok in ")
+    assert lines[2].endswith("s: x=int 1, y=int 2")
+    assert lines[3] == "[2/3] b (python_function) started"
+    assert "[2/3] b FAILED after" in lines[4]
+    assert "ValueError: boom: the input was bad" in lines[4]
+    assert lines[5].startswith("wfe: 'shown' failed in ")
+    assert lines[5].endswith("1 succeeded, 1 failed (b), 1 not run (c)")
+
+
+def test_json_display_prints_one_object_per_event(make_plugins: MakePlugins) -> None:
+    stream = io.StringIO()
+    wfe.loads(WORKFLOW, source="wf.yaml", plugins=make_plugins(JsonDisplay(stream))).run(workers=2)
+    events = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [e["event"] for e in events] == [
+        "workflow_start",
+        "task_start",
+        "task_end",
+        "task_start",
+        "task_error",
+        "workflow_end",
+    ]
+    assert all(e["workflow"] == "shown" and isinstance(e["time"], float) for e in events)
+    assert events[0]["workers"] == 2
+    assert events[0]["tasks"] == 3
+    assert events[2]["outputs"] == {
+        "x": {"type": "int", "value": 1},
+        "y": {"type": "int", "value": 2},
+    }
+    assert events[4]["error"] == "ValueError: boom: the input was bad"
+    assert events[4]["location"] == "wf.yaml:4:5"
+    assert events[5]["status"] == "failed"
+    assert events[5]["not_run"] == ["c"]
+
+
+class Shaped:
+    shape = (1000, 12)
+
+
+def test_output_summaries_use_shape_or_length_without_importing_anything() -> None:
+    assert describe(Shaped()) == {"type": "Shaped", "shape": [1000, 12]}
+    assert describe_text(Shaped()) == "Shaped 1,000x12"
+    assert describe_text([1, 2, 3]) == "list of 3"
+    assert describe_text("x" * 100) == "str of 100"
+    assert describe_text(2.5) == "float 2.5"
+    assert describe_text(object()) == "object"

@@ -1,0 +1,116 @@
+"""The README's third-party component distribution, installed for real and run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "wfe-greetings"
+README_FILE_BLOCK = re.compile(
+    r"`(examples/wfe-greetings/[^`]+)`[^\n]*:\n\n```\w*\n(.*?)```", re.DOTALL
+)
+
+
+def test_readme_shows_every_file_of_the_example_exactly() -> None:
+    blocks = dict(README_FILE_BLOCK.findall((REPO / "README.md").read_text(encoding="utf-8")))
+    files = {
+        str(p.relative_to(REPO)): p.read_text(encoding="utf-8")
+        for p in EXAMPLE.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert set(blocks) == set(files)
+    for name, text in files.items():
+        assert blocks[name] == text, f"README's copy of {name} differs from the file"
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pip-install the example (from a copy, so the build leaves the repo clean) into a
+    folder; returns the environment that puts that folder on a subprocess's path."""
+    work = tmp_path_factory.mktemp("third_party")
+    source = work / "wfe-greetings"
+    shutil.copytree(EXAMPLE, source)
+    target = work / "site"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"pip install failed (is setuptools installed?):\n{done.stderr}"
+    return {"PYTHONPATH": os.pathsep.join([str(target), os.environ["PYTHONPATH"]])}
+
+
+RunWfe = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def test_installed_distribution_is_discovered(run_wfe: RunWfe, installed: dict[str, str]) -> None:
+    listed = run_wfe("components", "list", "--json", env=installed)
+    assert listed.returncode == 0, listed.stderr
+    [greet] = [row for row in json.loads(listed.stdout) if row["name"] == "greet"]
+    assert greet == {
+        "name": "greet",
+        "summary": "Greet each name in a list",
+        "distribution": "wfe-greetings",
+        "version": "1.0.0",
+        "target": "wfe_greetings.components:Greet",
+    }
+    shown = run_wfe("components", "show", "greet", env=installed)
+    assert "greeting  (a string, default: 'Hello')  the word to greet with" in shown.stdout
+    assert "names  (required)  a list of names" in shown.stdout
+
+
+def test_installed_distribution_runs_the_readme_workflow(
+    run_wfe: RunWfe, installed: dict[str, str], tmp_path: Path
+) -> None:
+    probe = "import wfe; r = wfe.load({!r}).run(); r.raise_for_status(); print(r.results['greetings'])".format(
+        str(EXAMPLE / "greetings.yaml")
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **installed},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['Hi, Ada!', 'Hi, Grace!']"
+    cli = run_wfe("run", str(EXAMPLE / "greetings.yaml"), env=installed)
+    assert cli.returncode == 0, cli.stderr
+    assert "greetings=list of 2" in cli.stdout
+
+
+def test_a_bad_param_for_the_third_party_component_is_caught(
+    run_wfe: RunWfe, installed: dict[str, str], write_workflow: Callable[..., Path]
+) -> None:
+    path = write_workflow(
+        "workflow_name: g\ntasks:\n  - {name: g, component_name: greet, params: {greting: Yo}, outputs: [x]}\n"
+    )
+    done = run_wfe("validate", str(path), env=installed)
+    assert done.returncode == 2
+    assert "unknown param 'greting'" in done.stderr
+    assert "did you mean 'greeting'?" in done.stderr
+    assert "missing required input 'names'" in done.stderr
