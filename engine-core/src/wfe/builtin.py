@@ -7,11 +7,13 @@ uses the same hooks that third-party distributions use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wfe.hookspecs import hookimpl
 from wfe.plugins import ComponentRef
-from wfe.spec import TaskSpec
+
+if TYPE_CHECKING:
+    from wfe.spec import TaskSpec
 
 
 @hookimpl

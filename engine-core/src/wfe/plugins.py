@@ -154,6 +154,8 @@ class Plugins:
         #: plugin name -> (distribution, version)
         self.origins: dict[str, tuple[str, str]] = {}
         self._registry: ComponentRegistry | None = None
+        #: True when every hook call is printed (WFE_TRACE_PLUGINS)
+        self.tracing = False
 
     @property
     def hook(self) -> Any:
@@ -233,6 +235,7 @@ def load_plugins(
     if _truthy(env.get("WFE_TRACE_PLUGINS")):
         plugins.manager.trace.root.setwriter(sys.stderr.write)
         plugins.manager.enable_tracing()
+        plugins.tracing = True
     return plugins
 
 

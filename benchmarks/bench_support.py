@@ -1,0 +1,68 @@
+"""Components, functions and workflow generators shared by the benchmark scripts."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from wfe import Component, ComponentRef, Plugins, hookimpl, load_plugins
+
+
+class Increment(Component):
+    """The trivial component the overhead benchmark chains: x -> x + 1."""
+
+    def run(self, x: int = 0) -> int:
+        return x + 1
+
+
+class _BenchPlugin:
+    @hookimpl
+    def wfe_register_components(self) -> list[ComponentRef]:
+        return [ComponentRef("increment", Increment, "x + 1")]
+
+
+def bench_plugins(*extra: Any) -> Plugins:
+    """wfe's built-in plugin plus the benchmark components; no installed plugins and
+    no display plugin, so only the engine is measured."""
+    return load_plugins([_BenchPlugin(), *extra], environ={"WFE_DISABLE_PLUGIN_AUTOLOAD": "1"})
+
+
+def chain_yaml(n: int, component: str = "increment") -> str:
+    """A workflow of ``n`` tasks, each reading the previous one's output, in block
+    style (5 lines per task, like a hand-written file)."""
+    lines = ["workflow_name: chain", "tasks:"]
+    for i in range(n):
+        lines += [f"  - name: t{i}", f"    component_name: {component}"]
+        if i:
+            lines.append(f"    inputs: {{x: o{i - 1}}}")
+        lines.append(f"    outputs: [o{i}]")
+        lines.append(f"    description: step {i} of the chain")
+    return "\n".join(lines) + "\n"
+
+
+def nap(seconds: float) -> float:
+    """Sleep (an I/O-bound task stand-in) and return how long."""
+    time.sleep(seconds)
+    return seconds
+
+
+def new_buffer(size: int) -> bytearray:
+    """A fresh buffer of ``size`` bytes, every page touched."""
+    return bytearray(b"\x01") * size
+
+
+def transform(data: bytearray) -> bytearray:
+    """A new buffer of the same size computed from the input (every page touched)."""
+    out = bytearray(data)
+    out[::4096] = b"\x02" * len(out[::4096])
+    return out
+
+
+def best_of(repeats: int, function: Any) -> float:
+    """The fastest of ``repeats`` timings of ``function()``, in seconds."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return best
