@@ -27,8 +27,8 @@ def test_dependencies_consumers_and_results() -> None:
         ]
     )
     assert problems == []
-    assert graph.dependencies["train"] == ("clean",)
-    assert graph.consumes["stats"] == ("raw",)  # read twice, counted once
+    assert graph.dependencies[graph.tasks["train"]] == (graph.tasks["clean"],)
+    assert graph.consumes[graph.tasks["stats"]] == ("raw",)  # read twice, counted once
     assert graph.consumers == {"raw": 2, "clean": 1, "stats": 0, "model": 0, "report": 0}
     assert graph.results == {"stats", "model", "report"}
     assert graph.order().index("load") < graph.order().index("clean") < graph.order().index("train")

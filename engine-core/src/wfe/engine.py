@@ -121,7 +121,7 @@ class _Run:
         if self.on_end is not None:
             self.on_end(task=task, report=report, outputs=outputs)
         remaining = self.remaining
-        for ref in self.consumes[name]:
+        for ref in self.consumes[task]:
             left = remaining[ref] - 1
             remaining[ref] = left
             if left == 0:
@@ -163,21 +163,18 @@ def run_graph(
 
 def _sequential(run: _Run) -> None:
     sorter = run.graph.sorter()
-    tasks = run.graph.tasks
     start, execute, finish = run.start, run.execute, run.finish  # the hot loop: no lookups
     get_ready, done, is_active = sorter.get_ready, sorter.done, sorter.is_active
     while is_active():
-        for name in get_ready():
-            task = tasks[name]
+        for task in get_ready():
             if not finish(task, execute(task, start(task))):
                 return
-            done(name)
+            done(task)
 
 
 def _threaded(run: _Run, workers: int) -> None:
     sorter = run.graph.sorter()
-    tasks = run.graph.tasks
-    ready: deque[str] = deque()
+    ready: deque[TaskSpec] = deque()
     completed: SimpleQueue[tuple[TaskSpec, _Outcome]] = SimpleQueue()
     running = 0
 
@@ -197,7 +194,7 @@ def _threaded(run: _Run, workers: int) -> None:
             if not run.failed:
                 ready.extend(sorter.get_ready())
                 while ready and running < workers:
-                    task = tasks[ready.popleft()]
+                    task = ready.popleft()
                     pool.submit(work, task, run.start(task))
                     running += 1
             if not running:
@@ -205,5 +202,5 @@ def _threaded(run: _Run, workers: int) -> None:
             task, outcome = completed.get()
             running -= 1
             if run.finish(task, outcome):
-                sorter.done(task.name)
+                sorter.done(task)
             del outcome

@@ -24,28 +24,29 @@ __all__ = ["Graph", "build_graph"]
 class Graph:
     """The DAG of one workflow.
 
-    ``dependencies`` maps each task to the tasks whose outputs it reads; ``consumes``
-    to the distinct outputs it reads; ``consumers`` counts, per output, the tasks that
-    read it, so the engine can drop an intermediate after its last reader. Outputs no
-    task reads are the workflow's ``results``.
+    The nodes are the :class:`TaskSpec` objects themselves. ``dependencies`` maps each
+    task to the tasks whose outputs it reads; ``consumes`` to the distinct outputs it
+    reads; ``consumers`` counts, per output, the tasks that read it, so the engine can
+    drop an intermediate after its last reader. Outputs no task reads are the
+    workflow's ``results``.
     """
 
     tasks: Mapping[str, TaskSpec]
     producers: Mapping[str, str]
-    dependencies: Mapping[str, tuple[str, ...]]
-    consumes: Mapping[str, tuple[str, ...]]
+    dependencies: Mapping[TaskSpec, tuple[TaskSpec, ...]]
+    consumes: Mapping[TaskSpec, tuple[str, ...]]
     consumers: Mapping[str, int]
     results: frozenset[str]
 
-    def sorter(self) -> graphlib.TopologicalSorter[str]:
+    def sorter(self) -> graphlib.TopologicalSorter[TaskSpec]:
         """A fresh, prepared sorter: the scheduling state of one run."""
-        sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter(self.dependencies)
+        sorter = graphlib.TopologicalSorter(self.dependencies)
         sorter.prepare()
         return sorter
 
     def order(self) -> list[str]:
-        """One valid execution order (the order the sequential executor follows)."""
-        return list(graphlib.TopologicalSorter(self.dependencies).static_order())
+        """One valid execution order of task names (the sequential executor's order)."""
+        return [task.name for task in graphlib.TopologicalSorter(self.dependencies).static_order()]
 
 
 def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
@@ -74,12 +75,12 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
             producers[output] = task.name
             output_index[output] = position
 
-    dependencies: dict[str, tuple[str, ...]] = {}
-    consumes: dict[str, tuple[str, ...]] = {}
+    dependencies: dict[TaskSpec, tuple[TaskSpec, ...]] = {}
+    consumes: dict[TaskSpec, tuple[str, ...]] = {}
     consumers: dict[str, int] = dict.fromkeys(producers, 0)
     for task in by_name.values():
         refs: list[str] = []
-        upstream: list[str] = []
+        upstream: list[TaskSpec] = []
         for input_name, ref in task.inputs.items():
             producer = producers.get(ref)
             if producer is None:
@@ -99,10 +100,10 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
             if ref not in refs:
                 refs.append(ref)
                 consumers[ref] += 1
-                if producer not in upstream:
-                    upstream.append(producer)
-        dependencies[task.name] = tuple(upstream)
-        consumes[task.name] = tuple(refs)
+                if by_name[producer] not in upstream:
+                    upstream.append(by_name[producer])
+        dependencies[task] = tuple(upstream)
+        consumes[task] = tuple(refs)
 
     graph = Graph(
         tasks=by_name,
@@ -119,15 +120,14 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
     return graph, problems
 
 
-def _cycle_problem(cycle: list[str], graph: Graph) -> Problem:
+def _cycle_problem(cycle: list[TaskSpec], graph: Graph) -> Problem:
     """Describe graphlib's cycle as data flows: ``a -[x]-> b -[y]-> a``."""
     # graphlib lists the cycle producer first, i.e. in the direction data flows.
-    nodes = cycle
-    steps = [nodes[0]]
-    for producer, consumer in itertools.pairwise(nodes):
-        shared = [o for o in graph.consumes[consumer] if graph.producers.get(o) == producer]
-        steps.append(f"-[{', '.join(shared)}]-> {consumer}")
-    first = graph.tasks[nodes[0]]
+    steps = [cycle[0].name]
+    for producer, consumer in itertools.pairwise(cycle):
+        shared = [o for o in graph.consumes[consumer] if graph.producers.get(o) == producer.name]
+        steps.append(f"-[{', '.join(shared)}]-> {consumer.name}")
+    first = cycle[0]
     return Problem(
         "cycle",
         "tasks depend on each other in a cycle: " + " ".join(steps),

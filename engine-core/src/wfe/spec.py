@@ -48,10 +48,14 @@ def is_literal_location(value: str) -> bool:
     return _URI.match(value) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TaskSpec:
     """One validated task. ``inputs`` are references to other tasks' outputs;
-    ``literals`` are inputs given as literal locations (see :func:`is_literal_location`)."""
+    ``literals`` are inputs given as literal locations (see :func:`is_literal_location`).
+
+    Compared and hashed by identity: each task of a loaded workflow is one object, and
+    the scheduler uses these objects as graph nodes (hashing a pointer is cheaper than
+    hashing a name)."""
 
     name: str
     component_name: str
