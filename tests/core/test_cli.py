@@ -135,7 +135,7 @@ def test_validate_reports_ok_without_running(
     )
     done = run_wfe("validate", str(path))
     assert done.returncode == 0, done.stderr
-    assert "OK: workflow 'v', 1 tasks; components: python_function (engine-core)" in done.stdout
+    assert "OK: workflow 'v', 1 task; components: python_function (engine-core)" in done.stdout
     assert not marker.exists()
 
 

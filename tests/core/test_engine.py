@@ -202,6 +202,18 @@ def test_thread_pool_fail_fast_lets_running_tasks_finish(make_plugins: MakePlugi
     assert Slow.events[0][1].startswith("wfe-task")
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sys_exit_in_a_component_is_a_task_failure(workers: int) -> None:
+    workflow = wfe.loads(
+        flow(
+            "{name: quits, component_name: python_function, params: {function: 'wfe_test_functions:exit_process'}}",
+        )
+    )
+    result = workflow.run(workers=workers)
+    assert result.failed == ["quits"]
+    assert isinstance(result.errors[0].__cause__, SystemExit)
+
+
 def test_workers_must_be_positive() -> None:
     workflow = wfe.loads(
         flow(

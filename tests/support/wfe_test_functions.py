@@ -31,6 +31,10 @@ def fail(**_: Any) -> None:
     raise ValueError("boom: the input was bad")
 
 
+def exit_process(**_: Any) -> None:
+    raise SystemExit(3)
+
+
 def sleep_then(seconds: float, value: Any = None, **_: Any) -> Any:
     time.sleep(seconds)
     return value

@@ -201,8 +201,9 @@ def validate(file: WorkflowFile, var: Vars = None, debug: Debug = False) -> None
         registry = workflow.plugins.components()
         used = sorted({t.component_name for t in workflow.spec.tasks})
         origins = ", ".join(f"{n} ({registry.refs[n].distribution or 'in-process'})" for n in used)
+        count = len(workflow.spec.tasks)
         typer.echo(
-            f"{file}: OK: workflow '{workflow.name}', {len(workflow.spec.tasks)} tasks; "
+            f"{file}: OK: workflow '{workflow.name}', {count} task{'s' if count != 1 else ''}; "
             f"components: {origins}"
         )
 

@@ -30,6 +30,7 @@ from wfe.spec import TaskSpec, WorkflowSpec
 __all__ = ["run_graph"]
 
 _perf_counter = time.perf_counter
+_SUCCEEDED, _FAILED, _NOT_RUN = TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.NOT_RUN
 
 
 # What a worker hands back: (outputs or None, error or None, seconds taken).
@@ -95,7 +96,7 @@ class _Run:
                     f"execute() must return exactly the declared outputs {list(declared)}; "
                     f"missing {missing}, unexpected {extra}"
                 )
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a component fails the task
             error = TaskError(
                 task.name, task.component_name, f"{type(exc).__name__}: {exc}", task.location
             )
@@ -108,14 +109,12 @@ class _Run:
         outputs, error, duration = outcome
         name = task.name
         if error is not None:
-            report = TaskReport(name, task.component_name, TaskStatus.FAILED, duration, error)
+            report = TaskReport(name, task.component_name, _FAILED, duration, error)
             self.reports[name] = report
             self.failed = True
             self.on_error(task=task, report=report, error=error)
             return False
-        report = self.reports[name] = TaskReport(
-            name, task.component_name, TaskStatus.SUCCEEDED, duration
-        )
+        report = self.reports[name] = TaskReport(name, task.component_name, _SUCCEEDED, duration)
         context = self.context
         context.update(outputs)  # type: ignore[arg-type]  # outputs is set when error is None
         if self.on_end is not None:
@@ -132,9 +131,7 @@ class _Run:
         reports = self.reports
         tasks: dict[str, TaskReport] = {}
         for name, task in self.graph.tasks.items():
-            tasks[name] = reports.get(name) or TaskReport(
-                name, task.component_name, TaskStatus.NOT_RUN
-            )
+            tasks[name] = reports.get(name) or TaskReport(name, task.component_name, _NOT_RUN)
         results = {name: self.context[name] for name in self.graph.results if name in self.context}
         return RunResult(self.spec.name, tasks, results, _perf_counter() - started)
 
@@ -181,7 +178,7 @@ def _threaded(run: _Run, workers: int) -> None:
     def work(task: TaskSpec, inputs: dict[str, Any]) -> None:
         try:
             outcome = run.execute(task, inputs)
-        except BaseException as exc:  # e.g. SystemExit in a component: still a task failure
+        except BaseException as exc:  # anything else still ends as a task failure, never a hang
             error = TaskError(
                 task.name, task.component_name, f"{type(exc).__name__}: {exc}", task.location
             )
