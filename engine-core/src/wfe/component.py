@@ -214,78 +214,9 @@ def check_task_definition(
 
     Works on any component class; what the class does not declare is not checked.
     """
-    problems: list[Problem] = []
     at = ("tasks", index)
-
-    params_schema: Mapping[str, Param] | None = getattr(component, "params_schema", None)
-    if params_schema is not None:
-        for key, value in params.items():
-            param = params_schema.get(key)
-            if param is None:
-                hint = did_you_mean(key, params_schema) or (
-                    "known params: " + ", ".join(params_schema) if params_schema else ""
-                )
-                problems.append(
-                    Problem(
-                        "unknown-param", f"unknown param '{key}'", hint, task, (*at, "params", key)
-                    )
-                )
-                continue
-            wrong = param.check(value)
-            if wrong:
-                message, hint = wrong
-                problems.append(
-                    Problem(
-                        "bad-param", f"param '{key}' {message}", hint, task, (*at, "params", key)
-                    )
-                )
-        for key, param in params_schema.items():
-            if param.required and key not in params:
-                problems.append(
-                    Problem(
-                        "missing-param",
-                        f"missing required param '{key}'",
-                        f"add it under params: ({param.doc})"
-                        if param.doc
-                        else "add it under params:",
-                        task,
-                        (*at, "params"),
-                    )
-                )
-    validate = getattr(component, "validate_params", None)
-    if validate is not None and not any(p.kind == "bad-param" for p in problems):
-        for key, message in validate(params):
-            path = (*at, "params", key) if key else (*at, "params")
-            problems.append(Problem("bad-param", message, "", task, path))
-
-    inputs_schema: Mapping[str, Input] | None = getattr(component, "inputs_schema", None)
-    if inputs_schema is not None:
-        for key in inputs:
-            if key not in inputs_schema:
-                hint = did_you_mean(key, inputs_schema) or (
-                    "it takes: " + ", ".join(inputs_schema) if inputs_schema else "it takes none"
-                )
-                problems.append(
-                    Problem(
-                        "unknown-input",
-                        f"component takes no input named '{key}'",
-                        hint,
-                        task,
-                        (*at, "inputs", key),
-                    )
-                )
-        for key, spec in inputs_schema.items():
-            if spec.required and key not in inputs:
-                problems.append(
-                    Problem(
-                        "missing-input",
-                        f"missing required input '{key}'",
-                        f"wire it under inputs: ({key}: OUTPUT_OF_ANOTHER_TASK)",
-                        task,
-                        (*at, "inputs"),
-                    )
-                )
-
+    problems = _check_params(component, task, at, params)
+    problems += _check_inputs(component, task, at, inputs)
     outputs_schema: Mapping[str, str] | None = getattr(component, "outputs_schema", None)
     if outputs_schema is not None and len(outputs) != len(outputs_schema):
         roles = ", ".join(outputs_schema) or "none"
@@ -299,4 +230,59 @@ def check_task_definition(
                 (*at, "outputs"),
             )
         )
+    return problems
+
+
+def _check_params(
+    component: type, task: str, at: tuple[str | int, ...], params: Mapping[str, Any]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    schema: Mapping[str, Param] | None = getattr(component, "params_schema", None)
+    if schema is not None:
+        for key, value in params.items():
+            param = schema.get(key)
+            if param is None:
+                hint = did_you_mean(key, schema) or (
+                    "known params: " + ", ".join(schema) if schema else "it takes none"
+                )
+                path = (*at, "params", key)
+                problems.append(
+                    Problem("unknown-param", f"unknown param '{key}'", hint, task, path)
+                )
+            elif wrong := param.check(value):
+                message, hint = wrong
+                path = (*at, "params", key)
+                problems.append(Problem("bad-param", f"param '{key}' {message}", hint, task, path))
+        for key, param in schema.items():
+            if param.required and key not in params:
+                hint = "add it under params:" + (f" ({param.doc})" if param.doc else "")
+                message = f"missing required param '{key}'"
+                problems.append(Problem("missing-param", message, hint, task, (*at, "params")))
+    validate = getattr(component, "validate_params", None)
+    if validate is not None and not any(p.kind == "bad-param" for p in problems):
+        for key, message in validate(params):
+            path = (*at, "params", key) if key else (*at, "params")
+            problems.append(Problem("bad-param", message, "", task, path))
+    return problems
+
+
+def _check_inputs(
+    component: type, task: str, at: tuple[str | int, ...], inputs: Mapping[str, Any]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    schema: Mapping[str, Input] | None = getattr(component, "inputs_schema", None)
+    if schema is None:
+        return problems
+    for key in inputs:
+        if key not in schema:
+            hint = did_you_mean(key, schema) or (
+                "it takes: " + ", ".join(schema) if schema else "it takes none"
+            )
+            message = f"component takes no input named '{key}'"
+            problems.append(Problem("unknown-input", message, hint, task, (*at, "inputs", key)))
+    for key, spec in schema.items():
+        if spec.required and key not in inputs:
+            hint = f"wire it under inputs: ({key}: OUTPUT_OF_ANOTHER_TASK)"
+            message = f"missing required input '{key}'"
+            problems.append(Problem("missing-input", message, hint, task, (*at, "inputs")))
     return problems
