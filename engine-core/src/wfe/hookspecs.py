@@ -7,10 +7,10 @@ entry point in the group ``wfe.plugins``::
     [project.entry-points."wfe.plugins"]
     my_components = "my_package.plugin"
 
-An implementation may accept any subset of a hook's arguments, by name. Every hook is
-called from the thread that called ``Workflow.run()``, never from a worker thread, so
-plugins need no locking. The built-in component, the default task execution and the
-CLI's progress display are all plugins on these hooks.
+An implementation may accept any subset of a hook's arguments, by name. Every hook but
+``wfe_execute_task`` is called from the thread that called ``Workflow.run()``, never
+from a pool thread, so plugins need no locking. The built-in component, the default
+task execution and the CLI's progress display are all plugins on these hooks.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def wfe_execute_task(task: TaskSpec, component: Any) -> Mapping[str, Any] | None
     ``component`` is the instantiated component (``Class(inputs, outputs, params)``).
     Stops at the first non-None result. wfe's own implementation runs last and calls
     ``component.execute()``; a plugin implementing this hook can cache, mock or skip a
-    task without touching the engine. Called in the worker thread that runs the task.
+    task without touching the engine. Called in the thread that runs the task: the
+    caller's thread, or a pool thread with ``workers > 1``.
     """
     raise NotImplementedError
 
