@@ -131,3 +131,22 @@ def test_description_and_task_description_are_kept() -> None:
     )
     assert workflow.spec.description == "The whole thing."
     assert workflow.spec.tasks[0].description == "One step."
+
+
+def test_registered_task_options_are_checked_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wfe import Param
+    from wfe.spec import TASK_OPTIONS
+
+    monkeypatch.setitem(TASK_OPTIONS, "retries", Param(int, default=0))
+    task = (
+        "workflow_name: x\ntasks:\n  - name: t\n    component_name: python_function\n"
+        "    params: {function: 'wfe_test_functions:pair'}\n    outputs: [a, b]\n"
+    )
+    workflow = wfe.loads(task + "    retries: 3\n")
+    assert dict(workflow.spec.tasks[0].options) == {"retries": 3}
+    assert dict(wfe.loads(task).spec.tasks[0].options) == {}
+    error = problems(task + "    retries: many\n")
+    assert [(p.kind, p.message) for p in error.problems] == [
+        ("wrong-type", "retries must be an integer, got the string 'many'")
+    ]
+    assert "did you mean 'retries'?" in str(problems(task + "    retrys: 3\n"))

@@ -16,6 +16,7 @@ from typing import Any
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
+from wfe.component import Param
 from wfe.errors import Location, Problem
 from wfe.suggest import did_you_mean
 from wfe.variables import Variables
@@ -30,9 +31,10 @@ def _empty() -> Mapping[str, Any]:
     return _EMPTY
 
 
-#: Per-task options beyond the core keys, with their expected types. Features that
-#: add options (retries, timeouts, ...) register them here.
-TASK_OPTIONS: dict[str, type | tuple[type, ...]] = {}
+#: Per-task options beyond the core keys, declared like component params. Features
+#: that add options (retries, timeouts, ...) register them here; a task's values land
+#: in ``TaskSpec.options``.
+TASK_OPTIONS: dict[str, Param] = {}
 
 _TOP_KEYS = ("workflow_name", "description", "vars", "tasks")
 _TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs")
@@ -197,21 +199,14 @@ class _Parser:
                 )
 
         options: dict[str, Any] = {}
-        for key, expected in TASK_OPTIONS.items():
+        for key, option in TASK_OPTIONS.items():
             if key in items:
                 value = reader.value(items[key][1], name)
-                if isinstance(value, expected) and not (
-                    isinstance(value, bool) and bool not in _as_tuple(expected)
-                ):
-                    options[key] = value
+                wrong = option.check(value)
+                if wrong:
+                    reader.problem(items[key][1], "wrong-type", f"{key} {wrong[0]}", wrong[1], name)
                 else:
-                    reader.problem(
-                        items[key][1],
-                        "wrong-type",
-                        f"{key} must be {' or '.join(t.__name__ for t in _as_tuple(expected))}, "
-                        f"got {describe_node(items[key][1])}",
-                        task=name,
-                    )
+                    options[key] = value
 
         if name is None or component is None:
             return None
@@ -227,10 +222,6 @@ class _Parser:
             index=index,
             location=location_of(reader.source, node),
         )
-
-
-def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
 def parse_spec(

@@ -144,9 +144,6 @@ class NodeReader:
         self._rejected: set[int] = set()
 
     # -- reporting -------------------------------------------------------------------
-    def location(self, node: Node) -> Location:
-        return location_of(self.source, node)
-
     def problem(
         self, node: Node, kind: str, message: str, hint: str = "", task: str | None = None
     ) -> None:
