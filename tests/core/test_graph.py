@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import wfe
@@ -94,3 +96,55 @@ def test_a_100000_task_chain_builds_without_recursion() -> None:
     assert order[0] == "t0"
     assert order[-1] == f"t{n - 1}"
     assert graph.results == {f"o{n - 1}"}
+
+
+def test_after_orders_tasks_without_data() -> None:
+    graph, problems = build_graph(
+        [
+            task("write", outputs=()),
+            task("read", outputs=("rows",), index=1),
+        ]
+    )
+    assert problems == []
+    ordered = TaskSpec(name="read2", component_name="c", outputs=("r2",), after=("write",), index=2)
+    graph, problems = build_graph([*graph.tasks.values(), ordered])
+    assert problems == []
+    assert graph.dependencies[graph.tasks["read2"]] == (graph.tasks["write"],)
+
+
+def test_after_with_an_unknown_task_or_a_cycle_is_reported() -> None:
+    _, problems = build_graph(
+        [
+            TaskSpec(name="a", component_name="c", after=("wrte",)),
+            TaskSpec(name="write", component_name="c", index=1),
+        ]
+    )
+    [problem] = problems
+    assert problem.kind == "unknown-task"
+    assert problem.hint == "did you mean 'write'?"
+    assert problem.path == ("tasks", 0, "after", 0)
+    _, problems = build_graph(
+        [
+            TaskSpec(name="a", component_name="c", after=("b",)),
+            TaskSpec(name="b", component_name="c", after=("a",), index=1),
+        ]
+    )
+    assert [p.kind for p in problems] == ["cycle"]
+    assert "-[after]->" in problems[0].message
+
+
+def test_after_in_yaml_runs_side_effects_in_order(tmp_path: Path) -> None:
+    log = tmp_path / "log.txt"
+    text = (
+        "workflow_name: ordered\ntasks:\n"
+        "  - name: second\n    component_name: python_function\n    after: [first]\n"
+        f"    params: {{function: 'wfe_test_functions:append_line', kwargs: {{path: '{log}', line: two}}}}\n"
+        "  - name: first\n    component_name: python_function\n"
+        f"    params: {{function: 'wfe_test_functions:append_line', kwargs: {{path: '{log}', line: one}}}}\n"
+    )
+    for workers in (1, 2):
+        log.unlink(missing_ok=True)
+        assert wfe.loads(text).run(workers=workers).ok
+        assert log.read_text().split() == ["one", "two"]
+    with pytest.raises(wfe.DefinitionError, match="after must be a list of names"):
+        wfe.loads(text.replace("after: [first]", "after: first"))

@@ -35,6 +35,11 @@ def exit_process(**_: Any) -> None:
     raise SystemExit(3)
 
 
+def append_line(path: str, line: str) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
 def sleep_then(seconds: float, value: Any = None, **_: Any) -> Any:
     time.sleep(seconds)
     return value

@@ -176,7 +176,7 @@ def run(
     debug: Debug = False,
 ) -> None:
     """Validate and run a workflow. Exit code 1 when a task fails."""
-    from wfe.display import JsonDisplay, TextDisplay, cause_text
+    from wfe.display import JsonDisplay, TextDisplay
     from wfe.plugins import load_plugins
 
     display = JsonDisplay() if log_format is LogFormat.json else TextDisplay()
@@ -187,7 +187,7 @@ def run(
         for error in result.errors:
             if debug or _state["debug"]:
                 traceback.print_exception(error)
-            _error(f"error: {error}\n  cause: {cause_text(error)}")
+            _error(f"error: {error}")
         _exit(EXIT_TASK_FAILED)
 
 

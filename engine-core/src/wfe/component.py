@@ -157,8 +157,10 @@ class Component:
         """Call :meth:`run` with the inputs as keyword arguments; map its return value."""
         return map_outputs(self.run(**self.inputs), self.outputs)
 
-    def run(self, **inputs: Any) -> Any:
-        """Do the work. Return one value for one output, a tuple or mapping for several."""
+    def run(self, *args: Any, **inputs: Any) -> Any:
+        """Do the work. Return one value for one output, a tuple or mapping for several.
+
+        Inputs arrive as keyword arguments; declare them by name in your override."""
         raise NotImplementedError(f"{type(self).__name__} must implement run() or execute()")
 
     @classmethod
@@ -262,6 +264,9 @@ def _check_params(
     if validate is not None and not any(p.kind == "bad-param" for p in problems):
         for key, message in validate(params):
             path = (*at, "params", key) if key else (*at, "params")
+            # The component's own explanation replaces a bare "unknown param" (a
+            # credential passed as a param, say).
+            problems = [p for p in problems if not (p.kind == "unknown-param" and p.path == path)]
             problems.append(Problem("bad-param", message, "", task, path))
     return problems
 

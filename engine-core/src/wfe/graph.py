@@ -25,7 +25,7 @@ class Graph:
     """The DAG of one workflow.
 
     The nodes are the :class:`TaskSpec` objects themselves. ``dependencies`` maps each
-    task to the tasks whose outputs it reads; ``consumes`` to the distinct outputs it
+    task to the tasks whose outputs it reads or that it must run ``after``; ``consumes`` to the distinct outputs it
     reads; ``consumers`` counts, per output, the tasks that read it, so the engine can
     drop an intermediate after its last reader. Outputs no task reads are the
     workflow's ``results``.
@@ -102,6 +102,20 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
                 consumers[ref] += 1
                 if by_name[producer] not in upstream:
                     upstream.append(by_name[producer])
+        for position, earlier in enumerate(task.after):
+            if earlier not in by_name:
+                hint = did_you_mean(earlier, by_name)
+                problems.append(
+                    Problem(
+                        "unknown-task",
+                        f"'after' names '{earlier}', which is not a task of this workflow",
+                        hint or "list the names of tasks that must finish first",
+                        task.name,
+                        ("tasks", task.index, "after", position),
+                    )
+                )
+            elif by_name[earlier] not in upstream:
+                upstream.append(by_name[earlier])
         dependencies[task] = tuple(upstream)
         consumes[task] = tuple(refs)
 
@@ -126,7 +140,8 @@ def _cycle_problem(cycle: list[TaskSpec], graph: Graph) -> Problem:
     steps = [cycle[0].name]
     for producer, consumer in itertools.pairwise(cycle):
         shared = [o for o in graph.consumes[consumer] if graph.producers.get(o) == producer.name]
-        steps.append(f"-[{', '.join(shared)}]-> {consumer.name}")
+        link = ", ".join(shared) or "after"  # no data: an explicit 'after' ordering
+        steps.append(f"-[{link}]-> {consumer.name}")
     first = cycle[0]
     return Problem(
         "cycle",

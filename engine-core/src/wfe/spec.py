@@ -37,7 +37,7 @@ def _empty() -> Mapping[str, Any]:
 TASK_OPTIONS: dict[str, Param] = {}
 
 _TOP_KEYS = ("workflow_name", "description", "vars", "tasks")
-_TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs")
+_TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -65,6 +65,9 @@ class TaskSpec:
     inputs: Mapping[str, str] = field(default_factory=_empty)
     literals: Mapping[str, str] = field(default_factory=_empty)
     outputs: tuple[str, ...] = ()
+    #: tasks that must finish first although no data flows from them (e.g. a write
+    #: before a query of the same table)
+    after: tuple[str, ...] = ()
     description: str = ""
     options: Mapping[str, Any] = field(default_factory=_empty)
     index: int = 0
@@ -107,6 +110,20 @@ class _Parser:
             task,
         )
         return None
+
+    def names(self, node: Node, key: str, task: str | None) -> list[str]:
+        """A list of names (``outputs``, ``after``)."""
+        if not isinstance(node, SequenceNode):
+            self.reader.problem(
+                node,
+                "wrong-type",
+                f"{key} must be a list of names, got {describe_node(node)}",
+                f"write {key}: [name] or one '- name' line per entry",
+                task,
+            )
+            return []
+        found = (self.string(item, f"an entry of {key}", task) for item in node.value)
+        return [name for name in found if name is not None]
 
     def unknown_keys(
         self,
@@ -181,22 +198,9 @@ class _Parser:
                 if ref is not None:
                     (literals if is_literal_location(ref) else inputs)[key] = ref
 
-        outputs: list[str] = []
-        if "outputs" in items:
-            outputs_node = items["outputs"][1]
-            if isinstance(outputs_node, SequenceNode):
-                for item in outputs_node.value:
-                    output = self.string(item, "an output name", name)
-                    if output is not None:
-                        outputs.append(output)
-            else:
-                reader.problem(
-                    outputs_node,
-                    "wrong-type",
-                    f"outputs must be a list of names, got {describe_node(outputs_node)}",
-                    "write outputs: [name] or one '- name' line per output",
-                    name,
-                )
+        outputs = self.names(items["outputs"][1], "outputs", name) if "outputs" in items else []
+
+        after = self.names(items["after"][1], "after", name) if "after" in items else []
 
         options: dict[str, Any] = {}
         for key, option in TASK_OPTIONS.items():
@@ -217,6 +221,7 @@ class _Parser:
             inputs=MappingProxyType(inputs),
             literals=MappingProxyType(literals) if literals else _EMPTY,
             outputs=tuple(outputs),
+            after=tuple(after),
             description=description,
             options=MappingProxyType(options) if options else _EMPTY,
             index=index,

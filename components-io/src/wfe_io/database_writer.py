@@ -1,0 +1,182 @@
+"""``database_writer``: a DataFrame into a table, atomically, through the bulk path.
+
+Everything happens in one transaction, so a failure (or a ``kill -9``) at any point
+leaves the database exactly as it was:
+
+* ``replace`` loads a staging table, then drops the old table and renames the staging
+  table in its place, and only then commits;
+* ``append`` inserts every row, then commits;
+* ``fail`` (the default) refuses to touch an existing table.
+
+Rows go in through the fastest path each database offers: PostgreSQL's ``COPY ...
+FROM STDIN`` (psycopg 3), and the driver's ``executemany`` in chunks elsewhere. The
+table's columns are created from the DataFrame's dtypes, as ``DataFrame.to_sql`` does;
+a replaced table's indexes and constraints are not carried over.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from wfe import Component, Input, Param
+from wfe_io.credentials import secret_params
+from wfe_io.database import (
+    DatabaseError,
+    create_engine,
+    driver_message,
+    identifier_problem,
+    masked,
+    resolve_url,
+    url_problem,
+)
+
+__all__ = ["DatabaseWriter", "TableExistsError"]
+
+
+class TableExistsError(DatabaseError):
+    """The table exists and ``if_exists`` is ``fail``."""
+
+
+class DatabaseWriter(Component):
+    """Write a DataFrame to a database table in one transaction (see the module docs)."""
+
+    params_schema = {
+        "table_name": Param(str, doc="the table to write"),
+        "url": Param(
+            str, default=None, doc="SQLAlchemy URL (default: $WFE_DATABASE_URL or sqlite:///wfe.db)"
+        ),
+        "if_exists": Param(
+            str,
+            default="fail",
+            choices=("fail", "replace", "append"),
+            doc="what to do when the table exists",
+        ),
+        "schema": Param(
+            str, default=None, doc="the database schema (PostgreSQL) holding the table"
+        ),
+        "chunksize": Param(int, default=50_000, doc="rows per bulk statement"),
+    }
+    inputs_schema = {"data_to_save": Input("the DataFrame to write")}
+    outputs_schema = {}
+
+    @classmethod
+    def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
+        yield from secret_params(params)
+        for name in ("table_name", "schema"):
+            value = params.get(name)
+            if isinstance(value, str):
+                problem = identifier_problem(value, name)
+                if problem:
+                    yield name, problem
+        if params.get("chunksize", 1) < 1:
+            yield "chunksize", "chunksize must be at least 1"
+        url = params.get("url")
+        if isinstance(url, str):
+            problem = url_problem(url)
+            if problem:
+                yield "url", problem
+
+    def run(self, data_to_save: Any) -> None:
+        import sqlalchemy
+
+        url = resolve_url(self.params["url"])
+        engine = create_engine(url)
+        table, schema = self.params["table_name"], self.params["schema"]
+        where = (
+            f"table '{table}'" + (f" in schema '{schema}'" if schema else "") + f" of {masked(url)}"
+        )
+        try:
+            with engine.begin() as connection:
+                self._write(connection, data_to_save, table, schema, where)
+        except sqlalchemy.exc.SQLAlchemyError as exc:
+            raise DatabaseError(
+                f"writing {where} failed, nothing was changed: {driver_message(exc)}"
+            ) from exc
+        finally:
+            engine.dispose()
+
+    def _write(
+        self, connection: Any, frame: Any, table: str, schema: str | None, where: str
+    ) -> None:
+        import sqlalchemy
+
+        if_exists = self.params["if_exists"]
+        exists = sqlalchemy.inspect(connection).has_table(table, schema=schema)
+        if exists and if_exists == "fail":
+            raise TableExistsError(
+                f"{where} already exists; set if_exists: replace (swap in the new rows) or "
+                "append (add them)"
+            )
+        if exists and if_exists == "append":
+            self._load(connection, frame, table, schema, create=False)
+            return
+        if not exists:
+            self._load(connection, frame, table, schema, create=True)
+            return
+        staging = f"{table[:40]}_wfe_{uuid.uuid4().hex[:12]}"
+        self._load(connection, frame, staging, schema, create=True)
+        quote = connection.dialect.identifier_preparer.quote
+        qualified = (f"{quote(schema)}." if schema else "") + quote(table)
+        staged = (f"{quote(schema)}." if schema else "") + quote(staging)
+        connection.exec_driver_sql(f"DROP TABLE {qualified}")
+        connection.exec_driver_sql(f"ALTER TABLE {staged} RENAME TO {quote(table)}")
+
+    def _load(
+        self, connection: Any, frame: Any, table: str, schema: str | None, create: bool
+    ) -> None:
+        """Create ``table`` from the frame's dtypes if asked, then bulk-insert all rows."""
+        # pandas creates the table and converts values for the driver; `method` is its
+        # documented hook for how each chunk of rows is inserted.
+        frame.to_sql(
+            table,
+            connection,
+            schema=schema,
+            if_exists="fail" if create else "append",
+            index=False,
+            chunksize=self.params["chunksize"],
+            method=_copy_rows if connection.dialect.driver == "psycopg" else _executemany_rows,
+        )
+
+
+def _qualified(pd_table: Any, connection: Any) -> str:
+    quote = connection.dialect.identifier_preparer.quote
+    name = quote(pd_table.name)
+    return f"{quote(pd_table.schema)}.{name}" if pd_table.schema else name
+
+
+def _executemany_rows(
+    pd_table: Any, connection: Any, keys: list[str], rows: Iterable[tuple[Any, ...]]
+) -> int:
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(k) for k in keys)
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    placeholders = ", ".join([marker] * len(keys))
+    batch = list(rows)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT INTO {_qualified(pd_table, connection)} ({columns}) VALUES ({placeholders})",
+            batch,
+        )
+    finally:
+        cursor.close()
+    return len(batch)
+
+
+def _copy_rows(
+    pd_table: Any, connection: Any, keys: list[str], rows: Iterable[tuple[Any, ...]]
+) -> int:
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(k) for k in keys)
+    count = 0
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(f"COPY {_qualified(pd_table, connection)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+    finally:
+        cursor.close()
+    return count

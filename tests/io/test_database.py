@@ -1,0 +1,244 @@
+"""sql_query and database_writer against SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy
+
+import wfe
+
+ReadTable = Callable[[str, str], Any]
+
+OLD = pd.DataFrame({"id": [1, 2, 3], "name": ["old-a", "old-b", "old-c"]})
+
+
+def seed(url: str, table: str = "customers", frame: pd.DataFrame = OLD) -> None:
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:
+        frame.to_sql(table, connection, index=False)
+    engine.dispose()
+
+
+def write_flow(url: str, rows: int = 5, extra: str = "", table: str = "customers") -> str:
+    return (
+        "workflow_name: db_test\ntasks:\n"
+        "  - {name: make, component_name: python_function, outputs: [df],"
+        f" params: {{function: 'wfe_io_frames:customers', kwargs: {{rows: {rows}}}}}}}\n"
+        "  - {name: save, component_name: database_writer, inputs: {data_to_save: df},"
+        f" params: {{table_name: {table}, url: '{url}'{extra}}}}}\n"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _frames_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "wfe_io_frames.py").write_text(
+        "import pandas as pd\n\n"
+        "def customers(rows):\n"
+        "    return pd.DataFrame({\n"
+        "        'id': range(100, 100 + rows),\n"
+        "        'name': [f'new-{i}' if i % 7 else None for i in range(rows)],\n"
+        "        'score': [i / 4 for i in range(rows)],\n"
+        "        'active': [i % 2 == 0 for i in range(rows)],\n"
+        "        'joined': pd.date_range('2024-01-01', periods=rows, freq='h'),\n"
+        "    })\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+    )
+
+
+def test_new_table_is_created_with_all_rows_and_types(
+    database_url: str, read_table: ReadTable
+) -> None:
+    wfe.loads(write_flow(database_url, rows=20)).run().raise_for_status()
+    table = read_table(database_url, "customers")
+    assert len(table) == 20
+    assert table["id"].tolist() == list(range(100, 120))
+    assert table["name"].isna().sum() == 3  # rows 0, 7, 14: NULL, not the text 'None'
+    assert table["name"].iloc[1] == "new-1"
+    assert table["score"].iloc[3] == 0.75
+    assert bool(table["active"].iloc[0]) is True
+    assert pd.Timestamp(table["joined"].iloc[2]) == pd.Timestamp("2024-01-01 02:00")
+
+
+def test_if_exists_fail_refuses_and_names_the_table(
+    database_url: str, read_table: ReadTable
+) -> None:
+    seed(database_url)
+    [error] = wfe.loads(write_flow(database_url)).run().errors
+    assert "table 'customers'" in str(error)
+    assert "already exists; set if_exists: replace" in str(error)
+    assert read_table(database_url, "customers").equals(OLD)
+
+
+def test_replace_swaps_in_the_new_rows(database_url: str, read_table: ReadTable) -> None:
+    seed(database_url)
+    wfe.loads(
+        write_flow(database_url, rows=4, extra=", if_exists: replace")
+    ).run().raise_for_status()
+    table = read_table(database_url, "customers")
+    assert table["id"].tolist() == [100, 101, 102, 103]
+    assert list(table.columns) == ["id", "name", "score", "active", "joined"]
+    engine = sqlalchemy.create_engine(database_url)
+    assert sqlalchemy.inspect(engine).get_table_names() == ["customers"]  # no staging left
+    engine.dispose()
+
+
+def test_append_adds_rows(database_url: str, read_table: ReadTable) -> None:
+    wfe.loads(write_flow(database_url, rows=3)).run().raise_for_status()
+    wfe.loads(
+        write_flow(database_url, rows=2, extra=", if_exists: append")
+    ).run().raise_for_status()
+    assert len(read_table(database_url, "customers")) == 5
+
+
+@pytest.mark.parametrize("if_exists", ["replace", "append"])
+def test_a_failure_in_the_middle_of_a_multi_chunk_write_changes_nothing(
+    database_url: str, read_table: ReadTable, monkeypatch: pytest.MonkeyPatch, if_exists: str
+) -> None:
+    import wfe_io.database_writer as writer
+
+    seed(
+        database_url,
+        frame=pd.DataFrame(
+            {
+                "id": [1, 2, 3],
+                "name": ["a", "b", "c"],
+                "score": [0.1, 0.2, 0.3],
+                "active": [True, False, True],
+                "joined": pd.date_range("2020-01-01", periods=3),
+            }
+        ),
+    )
+    before = read_table(database_url, "customers")
+    calls = {"chunks": 0}
+    for name in ("_copy_rows", "_executemany_rows"):
+        real = getattr(writer, name)
+
+        def failing(*args: Any, _real: Any = real) -> int:
+            calls["chunks"] += 1
+            if calls["chunks"] == 3:
+                raise RuntimeError("connection lost (injected)")
+            return int(_real(*args))
+
+        monkeypatch.setattr(writer, name, failing)
+    result = wfe.loads(
+        write_flow(database_url, rows=1000, extra=f", if_exists: {if_exists}, chunksize: 100")
+    ).run()
+    assert calls["chunks"] == 3  # two chunks went in before the failure
+    assert "connection lost (injected)" in str(result.errors[0])
+    pd.testing.assert_frame_equal(read_table(database_url, "customers"), before)
+    engine = sqlalchemy.create_engine(database_url)
+    assert sqlalchemy.inspect(engine).get_table_names() == ["customers"]
+    engine.dispose()
+
+
+def test_a_writer_killed_mid_write_leaves_the_old_table(
+    database_url: str, read_table: ReadTable, tmp_path: Path
+) -> None:
+    seed(database_url)
+    path = tmp_path / "big.yaml"
+    path.write_text(
+        write_flow(database_url, rows=2_000_000, extra=", if_exists: replace, chunksize: 2000")
+    )
+    command = [sys.executable, "-m", "wfe", "run", str(path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=tmp_path) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "save (database_writer) started" in line:
+                break
+        time.sleep(1.5)  # well into the write of 2,000,000 rows in chunks of 2,000
+        assert process.poll() is None, "the write finished before it could be interrupted"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert read_table(database_url, "customers").equals(OLD)
+
+
+def test_table_and_schema_names_are_checked_before_anything_runs(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(
+            write_flow(url, table="'customers; DROP TABLE users; --'", extra=", schema: 'a b'")
+        )
+    text = str(info.value)
+    assert "table_name 'customers; DROP TABLE users; --' is not a plain identifier" in text
+    assert "schema 'a b' is not a plain identifier" in text
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_default_url_comes_from_the_environment_then_sqlite_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_table: ReadTable
+) -> None:
+    flow = write_flow("", rows=2).replace(", url: ''", "")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WFE_DATABASE_URL", raising=False)
+    wfe.loads(flow).run().raise_for_status()
+    assert len(read_table(f"sqlite:///{tmp_path / 'wfe.db'}", "customers")) == 2
+    other = tmp_path / "other.db"
+    monkeypatch.setenv("WFE_DATABASE_URL", f"sqlite:///{other}")
+    wfe.loads(flow).run().raise_for_status()
+    assert len(read_table(f"sqlite:///{other}", "customers")) == 2
+
+
+def query_flow(url: str, query: str, parameters: str = "") -> str:
+    return (
+        "workflow_name: q\ntasks:\n"
+        f"  - name: q\n    component_name: sql_query\n    outputs: [rows]\n"
+        f"    params:\n      url: '{url}'\n      query: \"{query}\"\n"
+        + (f"      parameters: {parameters}\n" if parameters else "")
+    )
+
+
+def test_sql_query_binds_parameters(database_url: str) -> None:
+    seed(database_url)
+    result = wfe.loads(
+        query_flow(
+            database_url, "SELECT id, name FROM customers WHERE id >= :low ORDER BY id", "{low: 2}"
+        )
+    ).run()
+    result.raise_for_status()
+    assert result.results["rows"]["name"].tolist() == ["old-b", "old-c"]
+    hostile = wfe.loads(
+        query_flow(
+            database_url, "SELECT id FROM customers WHERE name = :name", "{name: \"x' OR '1'='1\"}"
+        )
+    ).run()
+    hostile.raise_for_status()
+    assert hostile.results["rows"].empty  # the value was bound, not spliced into the SQL
+
+
+def test_database_errors_mask_the_password(run_wfe: Any, write_workflow: Any) -> None:
+    url = "postgresql://analyst:hunter2@127.0.0.1:9/warehouse"
+    path = write_workflow(query_flow(url, "SELECT 1"))
+    for log_format in ("text", "json"):
+        done = run_wfe("run", str(path), "--log-format", log_format)
+        assert done.returncode == 1
+        assert "hunter2" not in done.stdout + done.stderr
+        assert "postgresql://analyst:***@127.0.0.1:9/warehouse" in done.stdout + done.stderr
+
+
+def test_unknown_drivers_and_dialects_are_definition_errors() -> None:
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(
+            query_flow("mysql+mysqldb://u:pw@127.0.0.1/db", "SELECT 1")
+            + "  - {name: w, component_name: database_writer, inputs: {data_to_save: rows}, params: {table_name: t, url: 'nosuchdb://host/db'}}\n"
+        )
+    text = str(info.value)
+    assert (
+        "the database driver 'mysqldb' for mysql+mysqldb://u:***@127.0.0.1/db is not installed: pip install mysqlclient"
+        in text
+    )
+    assert "unknown database dialect 'nosuchdb'" in text
+    assert "pw@" not in text
