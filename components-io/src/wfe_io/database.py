@@ -31,6 +31,8 @@ __all__ = [
 
 URL_VARIABLE = "WFE_DATABASE_URL"
 DEFAULT_URL = "sqlite:///wfe.db"
+#: seconds a SQLite writer waits for another writer's transaction to finish
+SQLITE_LOCK_WAIT = 300.0
 
 # SQLAlchemy driver name -> (module to import, what to pip install)
 _DRIVERS = {
@@ -87,24 +89,32 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def create_engine(url: str) -> Any:
-    """A SQLAlchemy engine for ``url``; SQLite engines get real transactions."""
+def create_engine(url: str, *, writing: bool = False) -> Any:
+    """A SQLAlchemy engine for ``url``; SQLite engines get real transactions.
+
+    With ``writing``, a SQLite transaction takes the write lock when it begins
+    (``BEGIN IMMEDIATE``): two tasks writing to one SQLite file then wait for each
+    other (up to ``SQLITE_LOCK_WAIT`` seconds) instead of failing with "database is
+    locked" when one upgrades a read lock.
+    """
     import sqlalchemy
     from sqlalchemy import event
 
     problem = url_problem(url)
     if problem:
         raise DatabaseError(problem)
-    engine = sqlalchemy.create_engine(url)
-    if engine.dialect.name == "sqlite":
+    if not url.startswith("sqlite"):
+        return sqlalchemy.create_engine(url)
+    engine = sqlalchemy.create_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT})
+    begin = "BEGIN IMMEDIATE" if writing else "BEGIN"
 
-        @event.listens_for(engine, "connect")
-        def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # pysqlite emits no BEGIN/COMMIT itself
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite emits no BEGIN/COMMIT itself
 
-        @event.listens_for(engine, "begin")
-        def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
 
     return engine
 

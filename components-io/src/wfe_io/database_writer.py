@@ -82,7 +82,7 @@ class DatabaseWriter(Component):
         import sqlalchemy
 
         url = resolve_url(self.params["url"])
-        engine = create_engine(url)
+        engine = create_engine(url, writing=True)
         table, schema = self.params["table_name"], self.params["schema"]
         where = (
             f"table '{table}'" + (f" in schema '{schema}'" if schema else "") + f" of {masked(url)}"
