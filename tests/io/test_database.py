@@ -50,6 +50,7 @@ def _frames_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "        'score': [i / 4 for i in range(rows)],\n"
         "        'active': [i % 2 == 0 for i in range(rows)],\n"
         "        'joined': pd.date_range('2024-01-01', periods=rows, freq='h'),\n"
+        "        'note': ['' if i % 3 else 'x,\"quoted\"' for i in range(rows)],\n"
         "    })\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -70,6 +71,8 @@ def test_new_table_is_created_with_all_rows_and_types(
     assert table["score"].iloc[3] == 0.75
     assert bool(table["active"].iloc[0]) is True
     assert pd.Timestamp(table["joined"].iloc[2]) == pd.Timestamp("2024-01-01 02:00")
+    assert table["note"].iloc[0] == 'x,"quoted"'
+    assert table["note"].iloc[1] == ""  # an empty string stays empty, not NULL
 
 
 def test_if_exists_fail_refuses_and_names_the_table(
@@ -89,7 +92,7 @@ def test_replace_swaps_in_the_new_rows(database_url: str, read_table: ReadTable)
     ).run().raise_for_status()
     table = read_table(database_url, "customers")
     assert table["id"].tolist() == [100, 101, 102, 103]
-    assert list(table.columns) == ["id", "name", "score", "active", "joined"]
+    assert list(table.columns) == ["id", "name", "score", "active", "joined", "note"]
     engine = sqlalchemy.create_engine(database_url)
     assert sqlalchemy.inspect(engine).get_table_names() == ["customers"]  # no staging left
     engine.dispose()
@@ -118,12 +121,13 @@ def test_a_failure_in_the_middle_of_a_multi_chunk_write_changes_nothing(
                 "score": [0.1, 0.2, 0.3],
                 "active": [True, False, True],
                 "joined": pd.date_range("2020-01-01", periods=3),
+                "note": ["", "n", "m"],
             }
         ),
     )
     before = read_table(database_url, "customers")
     calls = {"chunks": 0}
-    for name in ("_copy_rows", "_executemany_rows"):
+    for name in ("_copy_chunk", "_executemany_rows"):
         real = getattr(writer, name)
 
         def failing(*args: Any, _real: Any = real) -> int:
@@ -136,7 +140,7 @@ def test_a_failure_in_the_middle_of_a_multi_chunk_write_changes_nothing(
     result = wfe.loads(
         write_flow(database_url, rows=1000, extra=f", if_exists: {if_exists}, chunksize: 100")
     ).run()
-    assert calls["chunks"] == 3  # two chunks went in before the failure
+    assert calls["chunks"] == 3, result.errors  # two chunks went in before the failure
     assert "connection lost (injected)" in str(result.errors[0])
     pd.testing.assert_frame_equal(read_table(database_url, "customers"), before)
     engine = sqlalchemy.create_engine(database_url)

@@ -8,10 +8,12 @@ leaves the database exactly as it was:
 * ``append`` inserts every row, then commits;
 * ``fail`` (the default) refuses to touch an existing table.
 
-Rows go in through the fastest path each database offers: PostgreSQL's ``COPY ...
-FROM STDIN`` (psycopg 3), and the driver's ``executemany`` in chunks elsewhere. The
-table's columns are created from the DataFrame's dtypes, as ``DataFrame.to_sql`` does;
-a replaced table's indexes and constraints are not carried over.
+Rows go in through the fastest path each database offers: on PostgreSQL (psycopg 3)
+one ``COPY ... FROM STDIN`` fed with pandas' CSV, chunk by chunk (missing values are
+written as ``\\N``, so a text value of exactly ``\\N`` would read back as NULL);
+elsewhere the driver's ``executemany`` in chunks. The table's columns are created from
+the DataFrame's dtypes, as ``DataFrame.to_sql`` does; a replaced table's indexes and
+constraints are not carried over.
 """
 
 from __future__ import annotations
@@ -127,6 +129,12 @@ class DatabaseWriter(Component):
         self, connection: Any, frame: Any, table: str, schema: str | None, create: bool
     ) -> None:
         """Create ``table`` from the frame's dtypes if asked, then bulk-insert all rows."""
+        chunksize = self.params["chunksize"]
+        if connection.dialect.driver == "psycopg":
+            if create:  # the same column types to_sql would choose
+                frame.head(0).to_sql(table, connection, schema=schema, index=False)
+            _copy_frame(connection, frame, table, schema, chunksize)
+            return
         # pandas creates the table and converts values for the driver; `method` is its
         # documented hook for how each chunk of rows is inserted.
         frame.to_sql(
@@ -135,48 +143,57 @@ class DatabaseWriter(Component):
             schema=schema,
             if_exists="fail" if create else "append",
             index=False,
-            chunksize=self.params["chunksize"],
-            method=_copy_rows if connection.dialect.driver == "psycopg" else _executemany_rows,
+            chunksize=chunksize,
+            method=_executemany_rows,
         )
 
 
-def _qualified(pd_table: Any, connection: Any) -> str:
+def _qualified(connection: Any, table: str, schema: str | None) -> str:
     quote = connection.dialect.identifier_preparer.quote
-    name = quote(pd_table.name)
-    return f"{quote(pd_table.schema)}.{name}" if pd_table.schema else name
+    return f"{quote(schema)}.{quote(table)}" if schema else quote(table)
 
 
 def _executemany_rows(
     pd_table: Any, connection: Any, keys: list[str], rows: Iterable[tuple[Any, ...]]
 ) -> int:
+    """One chunk through the driver's executemany, with positional parameters."""
     quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(quote(k) for k in keys)
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     placeholders = ", ".join([marker] * len(keys))
     batch = list(rows)
+    target = _qualified(connection, pd_table.name, pd_table.schema)
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(
-            f"INSERT INTO {_qualified(pd_table, connection)} ({columns}) VALUES ({placeholders})",
-            batch,
-        )
+        cursor.executemany(f"INSERT INTO {target} ({columns}) VALUES ({placeholders})", batch)
     finally:
         cursor.close()
     return len(batch)
 
 
-def _copy_rows(
-    pd_table: Any, connection: Any, keys: list[str], rows: Iterable[tuple[Any, ...]]
-) -> int:
+# COPY reads pandas' CSV, with \N for missing values (so NULL and '' stay different).
+_NULL = "\\N"
+_COPY_OPTIONS = f"(FORMAT csv, NULL '{_NULL}')"
+
+
+def _copy_frame(
+    connection: Any, frame: Any, table: str, schema: str | None, chunksize: int
+) -> None:
+    """All rows in one ``COPY ... FROM STDIN``, fed pandas' C-speed CSV chunk by chunk."""
     quote = connection.dialect.identifier_preparer.quote
-    columns = ", ".join(quote(k) for k in keys)
-    count = 0
+    columns = ", ".join(quote(str(c)) for c in frame.columns)
+    statement = (
+        f"COPY {_qualified(connection, table, schema)} ({columns}) FROM STDIN {_COPY_OPTIONS}"
+    )
     cursor = connection.connection.cursor()
     try:
-        with cursor.copy(f"COPY {_qualified(pd_table, connection)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
+        with cursor.copy(statement) as copy:
+            for start in range(0, len(frame), chunksize):
+                _copy_chunk(copy, frame.iloc[start : start + chunksize])
     finally:
         cursor.close()
-    return count
+
+
+def _copy_chunk(copy: Any, chunk: Any) -> int:
+    copy.write(chunk.to_csv(index=False, header=False, na_rep=_NULL))
+    return len(chunk)
