@@ -22,9 +22,9 @@ class _BenchPlugin:
 
 
 def bench_plugins(*extra: Any) -> Plugins:
-    """wfe's built-in plugin plus the benchmark components; no installed plugins and
-    no display plugin, so only the engine is measured."""
-    return load_plugins([_BenchPlugin(), *extra], environ={"WFE_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    """wfe's built-in plugin, components-io's (for the io benchmarks) and the benchmark
+    components; no display plugin, so only the engine is measured."""
+    return load_plugins([_BenchPlugin(), *extra], environ={"WFE_PLUGINS": "wfe_io"})
 
 
 def chain_yaml(n: int, component: str = "increment") -> str:
