@@ -175,7 +175,7 @@ def test_a_sha256_mismatch_refuses_before_unpickling(tmp_path: Path) -> None:
     evil = tmp_path / "model.joblib"
     evil.write_bytes(pickle.dumps(_Payload(marker)))
     with pytest.raises(
-        ModelFileError, match="refusing to load .* its sha256 is .* not the pinned 0{64}"
+        ModelFileError, match=r"refusing to load .* its sha256 is .* not the pinned 0{64}"
     ):
         load_model(str(evil), sha256="0" * 64)
     assert not marker.exists()

@@ -120,7 +120,8 @@ def test_sales_forecasting_writes_the_next_days(run_wfe: RunWfe, tmp_path: Path)
         "SELECT COUNT(*), MIN(date), MAX(date), COUNT(DISTINCT store_id || product_id) FROM sales_forecast",
     )
     assert (count, series) == (10 * 12, 12)
-    assert first.startswith("2025-12-31") and last.startswith("2026-01-09")
+    assert first.startswith("2025-12-31")
+    assert last.startswith("2026-01-09")
     # forecasts sit in each series' recent range, not at zero or at runaway values
     [(low, high)] = rows(database, "SELECT MIN(forecast), MAX(forecast) FROM sales_forecast")
     assert 5 < low < high < 300
