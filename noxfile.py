@@ -50,8 +50,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def isolation(session: nox.Session) -> None:
-    """engine-core alone, then engine-core + components-io: each works without the
-    others, and discovery finds exactly what is installed."""
+    """Each distribution added in turn: engine-core alone, + components-io, +
+    components-ml. Each stage works without the ones after it, and discovery finds
+    exactly what is installed."""
     session.install("./engine-core", *group("test"))
     expect_components(session, {"engine-core"})
     session.run("pytest", "tests/core", *session.posargs)
@@ -60,6 +61,16 @@ def isolation(session: nox.Session) -> None:
     session.install("./components-io[postgres]", *group("test-io"))
     expect_components(session, {"engine-core", "components-io"})
     session.run("pytest", "tests/core", "tests/io", *session.posargs)
+    # churn.yaml needs components-ml: validation must fail (exit 2) and name them.
+    output = session.run("wfe", "validate", "workflows/churn.yaml", success_codes=[2], silent=True)
+    if not isinstance(output, str) or "unknown component 'churn_feature_engineer'" not in output:
+        session.error(
+            f"expected churn.yaml to fail validation naming the ML components, got: {output}"
+        )
+
+    session.install("./components-ml")
+    expect_components(session, {"engine-core", "components-io", "components-ml"})
+    session.run("wfe", "validate", "workflows/churn.yaml")
 
 
 def expect_components(session: nox.Session, distributions: set[str]) -> None:
