@@ -21,9 +21,11 @@ def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
 
 
 def test_churn_runs_on_embedded_defaults(run_wfe: RunWfe, tmp_path: Path) -> None:
-    done = run_wfe(
-        "run", str(REPO / "workflows" / "churn.yaml"), "--var", f"data_root={DATA}", cwd=tmp_path
+    # exactly the README's first command, in a copy of the repository's workflows folder
+    shutil.copytree(
+        REPO / "workflows", tmp_path / "workflows", ignore=shutil.ignore_patterns("__pycache__")
     )
+    done = run_wfe("run", "workflows/churn.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     database = tmp_path / "wfe.db"  # the embedded default: SQLite in the working directory
     assert rows(database, "SELECT COUNT(*), COUNT(DISTINCT customer_id) FROM churn_results") == [

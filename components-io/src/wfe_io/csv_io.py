@@ -8,15 +8,14 @@ is aborted on failure. pandas and boto3 are imported when a task runs.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from wfe import Component, Input, Param
 from wfe_io.credentials import secret_params
+from wfe_io.files import atomic_file
 from wfe_io.locations import S3Object, location_problem, parse_location
 from wfe_io.s3 import MultipartWriter, open_object, s3_client, s3_errors
 
@@ -168,26 +167,9 @@ class CsvWriter(Component):
             )
 
     def _write_local(self, frame: Any, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  closed below, renamed on success
-            "w",
-            encoding="utf-8",
-            newline="",
-            dir=path.parent,
-            prefix=f".{path.name}.",
-            suffix=".tmp",
-            delete=False,
-        )
-        try:
-            with handle:
-                for text in self._chunks(frame):
-                    handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(handle.name, path)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
+        with atomic_file(path, "w", encoding="utf-8", newline="") as handle:
+            for text in self._chunks(frame):
+                handle.write(text)
 
     def _write_s3(self, frame: Any, target: S3Object) -> None:
         endpoint = self.params["endpoint_url"]

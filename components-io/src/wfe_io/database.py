@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "identifier_problem",
     "masked",
     "resolve_url",
+    "url_param_problems",
     "url_problem",
 ]
 
@@ -87,6 +89,13 @@ def url_problem(url: str) -> str | None:
             f"pip install {package}"
         )
     return None
+
+
+def url_param_problems(params: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
+    """Validate-time check of a component's optional ``url`` param."""
+    url = params.get("url")
+    if isinstance(url, str) and (problem := url_problem(url)):
+        yield "url", problem
 
 
 def create_engine(url: str, *, writing: bool = False) -> Any:

@@ -31,7 +31,7 @@ from wfe_io.database import (
     identifier_problem,
     masked,
     resolve_url,
-    url_problem,
+    url_param_problems,
 )
 
 __all__ = ["DatabaseWriter", "TableExistsError"]
@@ -74,11 +74,7 @@ class DatabaseWriter(Component):
                     yield name, problem
         if params.get("chunksize", 1) < 1:
             yield "chunksize", "chunksize must be at least 1"
-        url = params.get("url")
-        if isinstance(url, str):
-            problem = url_problem(url)
-            if problem:
-                yield "url", problem
+        yield from url_param_problems(params)
 
     def run(self, data_to_save: Any) -> None:
         import sqlalchemy

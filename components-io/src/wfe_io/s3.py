@@ -14,11 +14,15 @@ from urllib.parse import urlsplit
 
 from wfe_io.locations import S3Object
 
-__all__ = ["MultipartWriter", "S3Error", "open_object", "s3_client", "s3_errors"]
+__all__ = ["MultipartWriter", "S3Error", "S3NotFoundError", "open_object", "s3_client", "s3_errors"]
 
 
 class S3Error(RuntimeError):
     """An S3 call failed; the message says what was asked and what to do."""
+
+
+class S3NotFoundError(S3Error, FileNotFoundError):
+    """The bucket or the key does not exist."""
 
 
 def s3_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
@@ -41,17 +45,17 @@ def s3_errors(target: S3Object, action: str, endpoint_url: str | None = None) ->
         yield
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code in {"NoSuchBucket"}:
-            message = (
+        if code == "NoSuchBucket":
+            raise S3NotFoundError(
                 f"cannot {action} {target}: bucket '{target.bucket}' does not exist "
                 "(check the bucket name, the region and the endpoint)"
-            )
-        elif code in {"NoSuchKey", "404", "NotFound"}:
-            message = (
+            ) from exc
+        if code in {"NoSuchKey", "404", "NotFound"}:
+            raise S3NotFoundError(
                 f"cannot {action} {target}: no object with key '{target.key}' in bucket "
                 f"'{target.bucket}' (check the key)"
-            )
-        elif code in {
+            ) from exc
+        if code in {
             "AccessDenied",
             "403",
             "Forbidden",

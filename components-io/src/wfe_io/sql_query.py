@@ -13,7 +13,7 @@ from wfe_io.database import (
     driver_message,
     masked,
     resolve_url,
-    url_problem,
+    url_param_problems,
 )
 
 __all__ = ["SqlQuery"]
@@ -42,11 +42,7 @@ class SqlQuery(Component):
         yield from secret_params(params)
         if isinstance(params.get("query"), str) and not params["query"].strip():
             yield "query", "the query is empty"
-        url = params.get("url")
-        if isinstance(url, str):
-            problem = url_problem(url)
-            if problem:
-                yield "url", problem
+        yield from url_param_problems(params)
 
     def run(self) -> Any:
         import pandas as pd

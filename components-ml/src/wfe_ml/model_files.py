@@ -16,15 +16,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import platform
-import tempfile
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from wfe_io.files import atomic_file
 from wfe_io.locations import S3Object, parse_location
 from wfe_io.s3 import s3_client, s3_errors
 
@@ -58,12 +56,8 @@ def _read(location: str) -> bytes:
 def _read_optional(location: str) -> bytes | None:
     try:
         return _read(location)
-    except FileNotFoundError:
+    except FileNotFoundError:  # also S3NotFoundError: a missing sidecar is no error
         return None
-    except Exception as exc:  # S3: a missing sidecar is not an error
-        if "no object with key" in str(exc):
-            return None
-        raise
 
 
 def _write(location: str, data: bytes) -> None:
@@ -74,29 +68,18 @@ def _write(location: str, data: bytes) -> None:
         with s3_errors(target, "write"):
             client.put_object(Bucket=target.bucket, Key=target.key, Body=data)
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  closed below, renamed on success
-        "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with atomic_file(target, "wb") as handle:
+        handle.write(data)
 
 
 def _serialise(model: Any, location: str) -> bytes:
-    buffer = io.BytesIO()
     if _is_skops(location):
         import skops.io
 
         return bytes(skops.io.dumps(model))
     import joblib
 
+    buffer = io.BytesIO()
     joblib.dump(model, buffer)
     return buffer.getvalue()
 
