@@ -75,7 +75,7 @@ def test_a_failed_task_exits_1_naming_task_component_and_cause(
     path = write_workflow(FAILS)
     done = run_wfe("run", str(path))
     assert done.returncode == 1
-    assert "1 succeeded, 1 failed (bad), 1 not run (never)" in done.stdout
+    assert "1 succeeded, 1 failed (bad), 1 not run (never [after bad failed])" in done.stdout
     assert f"task 'bad' (component 'python_function') (defined at {path}:4:5) failed" in done.stderr
     assert "failed: ValueError: boom: the input was bad" in done.stderr
     assert "Traceback" not in done.stderr

@@ -31,7 +31,7 @@ def test_text_display_prints_each_event_and_a_summary(make_plugins: MakePlugins)
     assert "[2/3] b FAILED after" in lines[4]
     assert "ValueError: boom: the input was bad" in lines[4]
     assert lines[5].startswith("wfe: 'shown' failed in ")
-    assert lines[5].endswith("1 succeeded, 1 failed (b), 1 not run (c)")
+    assert lines[5].endswith("1 succeeded, 1 failed (b), 1 not run (c [after b failed])")
 
 
 def test_json_display_prints_one_object_per_event(make_plugins: MakePlugins) -> None:
@@ -57,6 +57,7 @@ def test_json_display_prints_one_object_per_event(make_plugins: MakePlugins) -> 
     assert events[4]["location"] == "wf.yaml:4:5"
     assert events[5]["status"] == "failed"
     assert events[5]["not_run"] == ["c"]
+    assert events[5]["skipped_because"] == {"c": ["b"]}
 
 
 class Shaped:

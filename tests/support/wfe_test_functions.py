@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
+from collections import Counter
 from typing import Any
+
+_calls: Counter[str] = Counter()
 
 
 def const(value: Any) -> Any:
@@ -55,3 +59,12 @@ def meet(**_: Any) -> str:
 
 
 NOT_CALLABLE = 42
+
+
+def flaky(key: str, failures: int, error: str = "ConnectionError") -> int:
+    """Fail the first ``failures`` calls for ``key`` with the builtin ``error``; then
+    return how many calls it took."""
+    _calls[key] += 1
+    if _calls[key] <= failures:
+        raise getattr(builtins, error)(f"attempt {_calls[key]} failed")
+    return _calls[key]

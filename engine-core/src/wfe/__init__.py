@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Problem,
         RunFailedError,
         TaskError,
+        TaskTimeoutError,
         WorkflowError,
     )
     from wfe.hookspecs import hookimpl
@@ -53,6 +54,7 @@ _EXPORTS = {
     "Problem": "wfe.errors",
     "RunFailedError": "wfe.errors",
     "TaskError": "wfe.errors",
+    "TaskTimeoutError": "wfe.errors",
     "WorkflowError": "wfe.errors",
     "hookimpl": "wfe.hookspecs",
     "ComponentRef": "wfe.plugins",
@@ -86,6 +88,7 @@ __all__ = [
     "TaskReport",
     "TaskSpec",
     "TaskStatus",
+    "TaskTimeoutError",
     "Workflow",
     "WorkflowError",
     "WorkflowSpec",

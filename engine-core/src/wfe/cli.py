@@ -173,6 +173,12 @@ def run(
     log_format: Annotated[
         LogFormat, typer.Option("--log-format", help="Progress as text lines or JSON objects.")
     ] = LogFormat.text,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going", help="After a failure, still run every task that does not depend on it."
+        ),
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Validate and run a workflow. Exit code 1 when a task fails."""
@@ -182,7 +188,7 @@ def run(
     display = JsonDisplay() if log_format is LogFormat.json else TextDisplay()
     with _user_errors(debug, log_format):
         workflow = _load(file, var, load_plugins([display]))
-        result = workflow.run(workers=workers)
+        result = workflow.run(workers=workers, keep_going=keep_going)
     if not result.ok:
         for error in result.errors:
             if debug or _state["debug"]:

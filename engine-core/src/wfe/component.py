@@ -86,6 +86,8 @@ class Param:
     default: Any = REQUIRED
     doc: str = ""
     choices: tuple[Any, ...] | None = None
+    #: smallest allowed value, for numbers
+    minimum: float | None = None
 
     @property
     def required(self) -> bool:
@@ -105,6 +107,8 @@ class Param:
             elif isinstance(value, int | float) and _matches("", self.type):
                 hint = "quote the value to make it a string"
             return f"must be {_type_name(self.type)}, got {_describe_value(value)}", hint
+        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
+            return f"must be at least {self.minimum}, got {value}", ""
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(repr(c) for c in self.choices)
             return f"must be one of {allowed}, got {value!r}", did_you_mean(

@@ -80,7 +80,16 @@ class TextDisplay:
         if result.failed:
             parts.append(f"{len(result.failed)} failed ({_names(result.failed)})")
         if result.not_run:
-            parts.append(f"{len(result.not_run)} not run ({_names(result.not_run)})")
+            skipped = [
+                name
+                + (
+                    f" [after {', '.join(why)} failed]"
+                    if (why := result.tasks[name].skipped_because)
+                    else ""
+                )
+                for name in result.not_run
+            ]
+            parts.append(f"{len(result.not_run)} not run ({_names(skipped)})")
         self._print(
             f"wfe: '{workflow.name}' {result.status} in {result.duration:.2f}s: " + ", ".join(parts)
         )
@@ -123,6 +132,7 @@ class JsonDisplay:
             component=task.component_name,
             status=str(report.status),
             duration_s=round(report.duration, 6),
+            attempts=report.attempts,
             outputs={name: describe(value) for name, value in outputs.items()},
         )
 
@@ -134,6 +144,7 @@ class JsonDisplay:
             component=task.component_name,
             status=str(report.status),
             duration_s=round(report.duration, 6),
+            attempts=report.attempts,
             error=cause_text(error),
             location=str(error.location) if error.location else None,
         )
@@ -147,4 +158,5 @@ class JsonDisplay:
             succeeded=result.succeeded,
             failed=result.failed,
             not_run=result.not_run,
+            skipped_because={n: list(result.tasks[n].skipped_because) for n in result.not_run},
         )

@@ -21,7 +21,8 @@ from queue import SimpleQueue
 from typing import Any
 
 from wfe import builtin
-from wfe.errors import OutputMismatchError, TaskError
+from wfe.attempts import attempt_with_options
+from wfe.errors import OutputMismatchError, TaskError, TaskTimeoutError
 from wfe.graph import Graph
 from wfe.plugins import Plugins
 from wfe.report import RunResult, TaskReport, TaskStatus
@@ -33,8 +34,8 @@ _perf_counter = time.perf_counter
 _SUCCEEDED, _FAILED, _NOT_RUN = TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.NOT_RUN
 
 
-# What a worker hands back: (outputs or None, error or None, seconds taken).
-_Outcome = tuple[Mapping[str, Any] | None, TaskError | None, float]
+# What a worker hands back: (outputs or None, error or None, seconds taken, attempts).
+_Outcome = tuple[Mapping[str, Any] | None, TaskError | None, float, int]
 
 
 class _Run:
@@ -46,8 +47,10 @@ class _Run:
         graph: Graph,
         classes: Mapping[str, type],
         plugins: Plugins,
+        keep_going: bool = False,
     ) -> None:
         self.spec = spec
+        self.keep_going = keep_going
         self.graph = graph
         self.classes = classes
         self.context: dict[str, Any] = {}
@@ -80,43 +83,60 @@ class _Run:
     def execute(self, task: TaskSpec, inputs: dict[str, Any]) -> _Outcome:
         """Run one task (in any thread). Never raises for a component's failure."""
         start = _perf_counter()
-        try:
-            component = self.classes[task.component_name](inputs, task.outputs, task.params)
-            del inputs  # the component holds them now; nothing else should
-            hook = self.execute_hook
-            outputs = component.execute() if hook is None else hook(task=task, component=component)
-            del component
-            if outputs is None:
-                outputs = {}
-            declared = task.outputs
-            if outputs.keys() != set(declared):
-                missing = [o for o in declared if o not in outputs]
-                extra = [str(k) for k in outputs if k not in declared]
-                raise OutputMismatchError(
-                    f"execute() must return exactly the declared outputs {list(declared)}; "
-                    f"missing {missing}, unexpected {extra}"
-                )
-        except (Exception, SystemExit) as exc:  # sys.exit() in a component fails the task
-            error = TaskError(
-                task.name, task.component_name, f"{type(exc).__name__}: {exc}", task.location
+        error: BaseException | None = None
+        if task.options:
+            outputs, error, attempts = attempt_with_options(
+                lambda: self.attempt(task, inputs), task.name, task.options
             )
-            error.__cause__ = exc
-            return None, error, _perf_counter() - start
-        return outputs, None, _perf_counter() - start
+        else:
+            attempts = 1
+            try:
+                outputs = self.attempt(task, inputs)
+            except (Exception, SystemExit) as exc:  # sys.exit() in a component fails the task
+                error = exc
+        if error is not None:
+            failure = TaskError(
+                task.name, task.component_name, f"{type(error).__name__}: {error}", task.location
+            )
+            failure.__cause__ = error
+            return None, failure, _perf_counter() - start, attempts
+        return outputs, None, _perf_counter() - start, attempts
+
+    def attempt(self, task: TaskSpec, inputs: dict[str, Any]) -> Any:
+        """Instantiate the component, execute it, check its outputs."""
+        component = self.classes[task.component_name](inputs, task.outputs, task.params)
+        hook = self.execute_hook
+        outputs = component.execute() if hook is None else hook(task=task, component=component)
+        del component
+        if outputs is None:
+            outputs = {}
+        declared = task.outputs
+        if outputs.keys() != set(declared):
+            missing = [o for o in declared if o not in outputs]
+            extra = [str(k) for k in outputs if k not in declared]
+            raise OutputMismatchError(
+                f"execute() must return exactly the declared outputs {list(declared)}; "
+                f"missing {missing}, unexpected {extra}"
+            )
+        return outputs
 
     def finish(self, task: TaskSpec, outcome: _Outcome) -> bool:
         """Record an outcome; store outputs and release consumed intermediates."""
-        outputs, error, duration = outcome
+        outputs, error, duration, attempts = outcome
         name = task.name
-        if error is not None:
-            report = TaskReport(name, task.component_name, _FAILED, duration, error)
+        if error is not None or outputs is None:
+            report = TaskReport(name, task.component_name, _FAILED, duration, error, attempts)
             self.reports[name] = report
-            self.failed = True
+            # keep-going runs on past failures, but never past a timed-out task
+            if not self.keep_going or isinstance(error and error.__cause__, TaskTimeoutError):
+                self.failed = True
             self.on_error(task=task, report=report, error=error)
             return False
-        report = self.reports[name] = TaskReport(name, task.component_name, _SUCCEEDED, duration)
+        report = self.reports[name] = TaskReport(
+            name, task.component_name, _SUCCEEDED, duration, None, attempts
+        )
         context = self.context
-        context.update(outputs)  # type: ignore[arg-type]  # outputs is set when error is None
+        context.update(outputs)
         if self.on_end is not None:
             self.on_end(task=task, report=report, outputs=outputs)
         remaining = self.remaining
@@ -131,9 +151,28 @@ class _Run:
         reports = self.reports
         tasks: dict[str, TaskReport] = {}
         for name, task in self.graph.tasks.items():
-            tasks[name] = reports.get(name) or TaskReport(name, task.component_name, _NOT_RUN)
+            tasks[name] = reports.get(name) or TaskReport(
+                name, task.component_name, _NOT_RUN, skipped_because=self.failed_upstream(task)
+            )
         results = {name: self.context[name] for name in self.graph.results if name in self.context}
         return RunResult(self.spec.name, tasks, results, _perf_counter() - started)
+
+    def failed_upstream(self, task: TaskSpec) -> tuple[str, ...]:
+        """The failed tasks that ``task`` depends on, directly or not."""
+        found: list[str] = []
+        seen: set[str] = set()
+        stack = list(self.graph.dependencies[task])
+        while stack:
+            upstream = stack.pop()
+            if upstream.name in seen:
+                continue
+            seen.add(upstream.name)
+            report = self.reports.get(upstream.name)
+            if report is not None and report.status is _FAILED:
+                found.append(upstream.name)
+            elif report is None:
+                stack.extend(self.graph.dependencies[upstream])
+        return tuple(sorted(found))
 
 
 def run_graph(
@@ -142,11 +181,15 @@ def run_graph(
     classes: Mapping[str, type],
     plugins: Plugins,
     workers: int = 1,
+    keep_going: bool = False,
 ) -> RunResult:
-    """Run every task of ``graph``; ``classes`` maps component names to classes."""
+    """Run every task of ``graph``; ``classes`` maps component names to classes.
+
+    With ``keep_going``, a failure stops only the tasks that depend on it; the others
+    still run (a timeout stops everything new regardless)."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    run = _Run(spec, graph, classes, plugins)
+    run = _Run(spec, graph, classes, plugins, keep_going)
     plugins.hook.wfe_workflow_start(workflow=spec, workers=workers)
     started = _perf_counter()
     if workers == 1:
@@ -163,10 +206,14 @@ def _sequential(run: _Run) -> None:
     start, execute, finish = run.start, run.execute, run.finish  # the hot loop: no lookups
     get_ready, done, is_active = sorter.get_ready, sorter.done, sorter.is_active
     while is_active():
-        for task in get_ready():
-            if not finish(task, execute(task, start(task))):
+        ready = get_ready()
+        if not ready:
+            return  # keep-going: only tasks behind a failure are left
+        for task in ready:
+            if finish(task, execute(task, start(task))):
+                done(task)
+            elif run.failed:
                 return
-            done(task)
 
 
 def _threaded(run: _Run, workers: int) -> None:
@@ -183,7 +230,7 @@ def _threaded(run: _Run, workers: int) -> None:
                 task.name, task.component_name, f"{type(exc).__name__}: {exc}", task.location
             )
             error.__cause__ = exc
-            outcome = (None, error, 0.0)
+            outcome = (None, error, 0.0, 1)
         completed.put((task, outcome))
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wfe-task") as pool:

@@ -20,6 +20,7 @@ __all__ = [
     "Problem",
     "RunFailedError",
     "TaskError",
+    "TaskTimeoutError",
     "WorkflowError",
 ]
 
@@ -118,6 +119,10 @@ class TaskError(WorkflowError, RuntimeError):
         self.location = location
         where = f" (defined at {location})" if location else ""
         super().__init__(f"task '{task}' (component '{component}'){where} failed: {message}")
+
+
+class TaskTimeoutError(WorkflowError, TimeoutError):
+    """A task did not finish within its ``timeout``."""
 
 
 class RunFailedError(WorkflowError, RuntimeError):

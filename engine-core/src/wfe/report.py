@@ -19,13 +19,16 @@ class TaskStatus(enum.StrEnum):
 
 @dataclass(slots=True)
 class TaskReport:
-    """How one task went. ``duration`` is in seconds; ``error`` is set when it failed."""
+    """How one task went. ``duration`` is in seconds (all attempts); ``error`` is set
+    when it failed; ``skipped_because`` names the failed tasks a not-run task waited on."""
 
     name: str
     component: str
     status: TaskStatus
     duration: float = 0.0
     error: TaskError | None = None
+    attempts: int = 0
+    skipped_because: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

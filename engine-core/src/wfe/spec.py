@@ -31,10 +31,23 @@ def _empty() -> Mapping[str, Any]:
     return _EMPTY
 
 
-#: Per-task options beyond the core keys, declared like component params. Features
-#: that add options (retries, timeouts, ...) register them here; a task's values land
-#: in ``TaskSpec.options``.
-TASK_OPTIONS: dict[str, Param] = {}
+#: Per-task options beyond the core keys, declared like component params; a task's
+#: values land in ``TaskSpec.options`` (defaults are not filled in there).
+TASK_OPTIONS: dict[str, Param] = {
+    "retries": Param(int, default=0, minimum=0, doc="extra attempts after a failure"),
+    "retry_delay": Param(
+        float,
+        default=1.0,
+        minimum=0,
+        doc="seconds before the first retry; doubles each time, with jitter",
+    ),
+    "retry_on": Param(
+        list, default=None, doc="exception class names to retry (default: any error)"
+    ),
+    "timeout": Param(
+        float, default=None, minimum=0.001, doc="seconds; the task fails at the deadline"
+    ),
+}
 
 _TOP_KEYS = ("workflow_name", "description", "vars", "tasks")
 _TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")

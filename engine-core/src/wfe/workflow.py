@@ -50,13 +50,14 @@ class Workflow:
     def name(self) -> str:
         return self.spec.name
 
-    def run(self, workers: int = 1) -> RunResult:
+    def run(self, workers: int = 1, keep_going: bool = False) -> RunResult:
         """Run every task; ``workers > 1`` runs independent tasks in a thread pool.
 
-        A failing task does not raise: check ``result.ok`` or call
-        ``result.raise_for_status()``.
+        After a failure no new task starts, unless ``keep_going``: then every task that
+        does not depend on a failed one still runs. A failing task does not raise:
+        check ``result.ok`` or call ``result.raise_for_status()``.
         """
-        return run_graph(self.spec, self.graph, self.classes, self.plugins, workers)
+        return run_graph(self.spec, self.graph, self.classes, self.plugins, workers, keep_going)
 
     def __repr__(self) -> str:
         return (
