@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -58,7 +59,12 @@ def test_churn_quality_gate_stops_publishing(run_wfe: RunWfe, tmp_path: Path) ->
     assert done.returncode == 1
     assert "quality gate failed: roc_auc = 0." in done.stderr
     assert "is below the threshold 0.99" in done.stderr
-    assert "save_predictions" in done.stdout.splitlines()[-1]  # listed as not run
+    [summary] = [
+        line
+        for line in done.stdout.splitlines()
+        if line.startswith("wfe: 'customer_churn_training' failed")
+    ]
+    assert "save_predictions" in summary  # listed as not run
     if (tmp_path / "wfe.db").exists():
         assert (
             rows(tmp_path / "wfe.db", "SELECT name FROM sqlite_master WHERE name = 'churn_results'")
@@ -139,3 +145,14 @@ def test_every_example_validates(run_wfe: RunWfe) -> None:
     ):
         done = run_wfe("validate", f"workflows/{name}", cwd=REPO)
         assert done.returncode == 0, done.stderr
+
+
+def test_every_example_matches_the_json_schema(run_wfe: RunWfe) -> None:
+    import jsonschema
+    import yaml
+
+    schema = json.loads(run_wfe("schema").stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((REPO / "workflows").glob("*.yaml")):
+        problems = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+        assert problems == [], f"{path.name}: {problems}"

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from wfe.masking import mask_url as masked
+
 __all__ = [
     "DEFAULT_URL",
     "URL_VARIABLE",
@@ -50,7 +52,6 @@ _DRIVERS = {
     "pyodbc": ("pyodbc", "pyodbc"),
 }
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:).+@(?=[^@]*$)")  # up to the last '@'
 
 
 class DatabaseError(RuntimeError):
@@ -60,11 +61,6 @@ class DatabaseError(RuntimeError):
 def resolve_url(url: str | None) -> str:
     """The task's URL, else ``$WFE_DATABASE_URL``, else the embedded SQLite default."""
     return url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
-
-
-def masked(url: str) -> str:
-    """``url`` with any password replaced by ``***``."""
-    return _PASSWORD_IN_URL.sub(r"\1***@", url)
 
 
 def url_problem(url: str) -> str | None:

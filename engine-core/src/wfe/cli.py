@@ -45,6 +45,10 @@ components_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(components_app, name="components")
+runs_app = typer.Typer(
+    help="List and show the records of past runs.", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(runs_app, name="runs")
 
 
 class LogFormat(enum.StrEnum):
@@ -60,6 +64,10 @@ Vars = Annotated[
     typer.Option("--var", metavar="NAME=VALUE", help="Set a workflow variable (repeatable)."),
 ]
 WorkflowFile = Annotated[Path, typer.Argument(help="The workflow YAML file.", show_default=False)]
+DEFAULT_RECORDS = (
+    Path(".wfe") / "runs"
+)  # the same as wfe.records.DEFAULT_ROOT, without importing it
+RecordDir = Annotated[Path, typer.Option("--record-dir", help="Where run records are kept.")]
 
 
 def _version(value: bool) -> None:
@@ -179,16 +187,26 @@ def run(
             "--keep-going", help="After a failure, still run every task that does not depend on it."
         ),
     ] = False,
+    record_dir: RecordDir = DEFAULT_RECORDS,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Write no run record.")] = False,
     debug: Debug = False,
 ) -> None:
     """Validate and run a workflow. Exit code 1 when a task fails."""
     from wfe.display import JsonDisplay, TextDisplay
     from wfe.plugins import load_plugins
+    from wfe.records import RunRecorder
 
     display = JsonDisplay() if log_format is LogFormat.json else TextDisplay()
     with _user_errors(debug, log_format):
-        workflow = _load(file, var, load_plugins([display]))
+        plugins = load_plugins([display])
+        recorder = None
+        if not no_record:
+            recorder = RunRecorder(record_dir, dict(plugins.distributions()))
+            plugins.register(recorder)
+        workflow = _load(file, var, plugins)
         result = workflow.run(workers=workers, keep_going=keep_going)
+    if recorder is not None and recorder.path is not None and log_format is LogFormat.text:
+        typer.echo(f"wfe: run record {recorder.path} (wfe runs show {recorder.run_id})")
     if not result.ok:
         for error in result.errors:
             if debug or _state["debug"]:
@@ -212,6 +230,57 @@ def validate(file: WorkflowFile, var: Vars = None, debug: Debug = False) -> None
             f"{file}: OK: workflow '{workflow.name}', {count} task{'s' if count != 1 else ''}; "
             f"components: {origins}"
         )
+
+
+class GraphFormat(enum.StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def graph(
+    file: WorkflowFile,
+    var: Vars = None,
+    output_format: Annotated[
+        GraphFormat, typer.Option("--format", help="Diagram language.")
+    ] = GraphFormat.mermaid,
+    run_id: Annotated[
+        str | None,
+        typer.Option("--run", help="Colour the tasks by their status in this recorded run."),
+    ] = None,
+    record_dir: RecordDir = DEFAULT_RECORDS,
+    debug: Debug = False,
+) -> None:
+    """Print the DAG as Mermaid or Graphviz DOT (tasks, components, outputs on edges)."""
+    from wfe import diagram
+    from wfe.plugins import load_plugins
+    from wfe.records import find_record
+
+    with _user_errors(debug):
+        workflow = _load(file, var, load_plugins())
+        statuses = None
+        if run_id is not None:
+            record = find_record(run_id, record_dir)
+            if record is None:
+                _error(f"error: no run '{run_id}' under {record_dir}; `wfe runs list` shows them")
+                _exit(EXIT_USAGE)
+            statuses = {name: str(task["status"]) for name, task in record["tasks"].items()}
+        if output_format is GraphFormat.dot:
+            typer.echo(diagram.dot(workflow.graph, statuses, workflow.name), nl=False)
+        else:
+            typer.echo(diagram.mermaid(workflow.graph, statuses), nl=False)
+
+
+@app.command()
+def schema(debug: Debug = False) -> None:
+    """Print a JSON Schema of the workflow format, with the installed components."""
+    from wfe.plugins import load_plugins
+    from wfe.schema import workflow_schema
+
+    with _user_errors(debug):
+        plugins = load_plugins()
+        _report_plugin_failures(plugins)
+        typer.echo(json.dumps(workflow_schema(plugins.components()), indent=2))
 
 
 def _report_plugin_failures(plugins: Plugins) -> None:
@@ -280,6 +349,82 @@ def components_show(
                 ref.name, ref.summary, ref.distribution, ref.version, registry.load(name)
             )
         )
+
+
+def _task_counts(record: dict[str, Any]) -> str:
+    statuses = [t.get("status") for t in record.get("tasks", {}).values()]
+    return "/".join(str(statuses.count(s)) for s in ("succeeded", "failed", "not_run"))
+
+
+@runs_app.command("list")
+def runs_list(
+    record_dir: RecordDir = DEFAULT_RECORDS,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List recorded runs, newest first (tasks: succeeded/failed/not run)."""
+    from wfe.records import read_records
+
+    records = read_records(record_dir)
+    if as_json:
+        typer.echo(json.dumps(records, indent=2))
+        return
+    rows = [("RUN_ID", "STATUS", "WORKFLOW", "STARTED", "SECONDS", "TASKS ok/failed/not-run")]
+    for r in records:
+        seconds = f"{r['duration_s']:.2f}" if isinstance(r.get("duration_s"), int | float) else "-"
+        rows.append(
+            (
+                r["run_id"],
+                r["status"],
+                r["workflow"],
+                str(r["started"])[:19],
+                seconds,
+                _task_counts(r),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[
+        str, typer.Argument(help="A run id (a unique prefix is enough).", show_default=False)
+    ],
+    record_dir: RecordDir = DEFAULT_RECORDS,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+) -> None:
+    """Show one run: workflow, status, variables and every task."""
+    from wfe.records import find_record, read_records
+    from wfe.suggest import did_you_mean
+
+    record = find_record(run_id, record_dir)
+    if record is None:
+        known = [str(r["run_id"]) for r in read_records(record_dir)]
+        hint = (
+            did_you_mean(run_id, known) or f"`wfe runs list --record-dir {record_dir}` shows them"
+        )
+        _error(f"error: no run '{run_id}' under {record_dir} (or the prefix is not unique). {hint}")
+        _exit(EXIT_USAGE)
+    if as_json:
+        typer.echo(json.dumps(record, indent=2))
+        return
+    typer.echo(f"run {record['run_id']}: workflow '{record['workflow']}' {record['status']}")
+    typer.echo(f"  file     {record['source']} (sha256 {str(record['source_sha256'])[:12]}...)")
+    typer.echo(f"  started  {record['started']}, ended {record['ended']}, {record['duration_s']} s")
+    typer.echo(f"  vars     {json.dumps(record['vars'])}")
+    typer.echo("  installed " + ", ".join(f"{d} {v}" for d, v in record["distributions"].items()))
+    for name, task in record["tasks"].items():
+        line = f"  - {name} ({task['component']}): {task['status']}"
+        if "duration_s" in task:
+            line += f" in {task['duration_s']:.3f} s, {task['attempts']} attempt(s), peak RSS {task['peak_rss_mb']} MB"
+        if task.get("error"):
+            line += f"; {task['error']}"
+        if task.get("skipped_because"):
+            line += f"; skipped: {', '.join(task['skipped_because'])} failed"
+        typer.echo(line)
+        for output, summary in task.get("outputs", {}).items():
+            typer.echo(f"      {output}: {json.dumps(summary)}")
 
 
 def _describe_component(name: str, summary: str, distribution: str, version: str, cls: type) -> str:

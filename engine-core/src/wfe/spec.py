@@ -95,6 +95,8 @@ class WorkflowSpec:
     tasks: tuple[TaskSpec, ...]
     description: str = ""
     source: str = "<string>"
+    #: sha256 of the workflow file's text, so a run record ties a run to its definition
+    source_sha256: str = ""
     vars: Mapping[str, Any] = field(default_factory=_empty)
     _by_name: dict[str, TaskSpec] = field(default_factory=dict, repr=False, compare=False)
 
@@ -247,6 +249,7 @@ def parse_spec(
     reader: NodeReader,
     overrides: Mapping[str, str],
     environ: Mapping[str, str],
+    source_sha256: str = "",
 ) -> WorkflowSpec | None:
     """Check the document's shape and build the spec; problems go to ``reader``.
 
@@ -323,6 +326,7 @@ def parse_spec(
         name=name or "",
         description=description,
         source=source,
+        source_sha256=source_sha256,
         tasks=tuple(tasks),
         vars=MappingProxyType(dict(variables.resolved)),
     )

@@ -13,9 +13,20 @@ __all__ = ["describe", "describe_text"]
 _SCALARS = (int, float, bool, complex, type(None))
 
 
-def describe(value: Any) -> dict[str, Any]:
-    """``{"type": ..., "shape": [...]}`` or ``{"type": ..., "len": n}`` or a scalar's value."""
+def describe(value: Any, detail: bool = False) -> dict[str, Any]:
+    """``{"type": ..., "shape": [...]}`` or ``{"type": ..., "len": n}`` or a scalar's value.
+
+    With ``detail``, also a table's ``columns`` (the first 100) and the ``bytes`` its
+    arrays hold (shallow: Python objects inside are not walked, to stay cheap).
+    """
     info: dict[str, Any] = {"type": type(value).__name__}
+    if detail:
+        columns = getattr(value, "columns", None)
+        if columns is not None:
+            info["columns"] = [str(c) for c in list(columns)[:100]]
+        size = _shallow_bytes(value)
+        if size is not None:
+            info["bytes"] = size
     shape = getattr(value, "shape", None)
     if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape):
         info["shape"] = list(shape)
@@ -38,3 +49,18 @@ def describe_text(value: Any) -> str:
     if "len" in info:
         return f"{kind} of {info['len']:,}"
     return kind
+
+
+def _shallow_bytes(value: Any) -> int | None:
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    usage = getattr(value, "memory_usage", None)
+    if callable(usage):
+        try:
+            return int(usage(index=True, deep=False).sum())
+        except (TypeError, AttributeError, ValueError):
+            return None
+    return None

@@ -9,6 +9,7 @@ its component's declared schema. Every problem found is reported in one
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -136,7 +137,8 @@ def _loads(
     if root is not None and "!" in text:  # no '!' in the text, no explicit tag anywhere
         scan_tags(root, reader)
     try:
-        spec = parse_spec(root, reader, overrides, environ)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        spec = parse_spec(root, reader, overrides, environ, digest)
     except ExpansionLimitError as exc:
         raise DefinitionError(
             [
