@@ -13,7 +13,10 @@ from __future__ import annotations
 import enum
 import inspect
 import json
+import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +27,7 @@ import typer
 
 if TYPE_CHECKING:
     from wfe.plugins import Plugins
+    from wfe.records import RunRecorder
     from wfe.workflow import Workflow
 
 EXIT_TASK_FAILED = 1
@@ -149,6 +153,35 @@ def _user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterato
         _exit(EXIT_INTERNAL)
 
 
+def _cancel_on_signals(grace: float, recorder: RunRecorder | None) -> threading.Event:
+    """Ctrl-C or SIGTERM: stop scheduling and let running tasks finish, for up to
+    ``grace`` seconds; a second signal, or the end of the grace period, exits at once
+    (exit code 130, the run record marked ``cancelled``)."""
+    cancel = threading.Event()
+
+    def give_up() -> None:
+        if recorder is not None:
+            recorder.mark("cancelled")
+        _error("wfe: cancelled; running tasks were stopped")
+        os._exit(EXIT_INTERRUPTED)
+
+    def handle(signum: int, _frame: object) -> None:
+        if cancel.is_set():
+            give_up()
+        cancel.set()
+        _error(
+            f"wfe: {signal.Signals(signum).name}: cancelling; no new task starts and running tasks "
+            f"get {grace:g} s to finish (press Ctrl-C again to stop at once)"
+        )
+        timer = threading.Timer(grace, give_up)
+        timer.daemon = True
+        timer.start()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    return cancel
+
+
 def _parse_vars(pairs: list[str] | None) -> dict[str, str]:
     values: dict[str, str] = {}
     for pair in pairs or []:
@@ -189,9 +222,15 @@ def run(
     ] = False,
     record_dir: RecordDir = DEFAULT_RECORDS,
     no_record: Annotated[bool, typer.Option("--no-record", help="Write no run record.")] = False,
+    grace: Annotated[
+        float,
+        typer.Option(
+            "--grace", min=0, help="On Ctrl-C/SIGTERM, seconds running tasks get to finish."
+        ),
+    ] = 30.0,
     debug: Debug = False,
 ) -> None:
-    """Validate and run a workflow. Exit code 1 when a task fails."""
+    """Validate and run a workflow. Exit code 1 when a task fails, 130 when cancelled."""
     from wfe.display import JsonDisplay, TextDisplay
     from wfe.plugins import load_plugins
     from wfe.records import RunRecorder
@@ -204,9 +243,12 @@ def run(
             recorder = RunRecorder(record_dir, dict(plugins.distributions()))
             plugins.register(recorder)
         workflow = _load(file, var, plugins)
-        result = workflow.run(workers=workers, keep_going=keep_going)
+        cancel = _cancel_on_signals(grace, recorder)
+        result = workflow.run(workers=workers, keep_going=keep_going, cancel=cancel)
     if recorder is not None and recorder.path is not None and log_format is LogFormat.text:
         typer.echo(f"wfe: run record {recorder.path} (wfe runs show {recorder.run_id})")
+    if result.status == "cancelled":
+        _exit(EXIT_INTERRUPTED)
     if not result.ok:
         for error in result.errors:
             if debug or _state["debug"]:

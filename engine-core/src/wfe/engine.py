@@ -13,6 +13,7 @@ soon as the last task that reads it has finished, unless it is a workflow result
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -48,9 +49,11 @@ class _Run:
         classes: Mapping[str, type],
         plugins: Plugins,
         keep_going: bool = False,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.spec = spec
         self.keep_going = keep_going
+        self.cancel = cancel
         self.graph = graph
         self.classes = classes
         self.context: dict[str, Any] = {}
@@ -155,7 +158,8 @@ class _Run:
                 name, task.component_name, _NOT_RUN, skipped_because=self.failed_upstream(task)
             )
         results = {name: self.context[name] for name in self.graph.results if name in self.context}
-        return RunResult(self.spec.name, tasks, results, _perf_counter() - started)
+        cancelled = self.cancel is not None and self.cancel.is_set()
+        return RunResult(self.spec.name, tasks, results, _perf_counter() - started, cancelled)
 
     def failed_upstream(self, task: TaskSpec) -> tuple[str, ...]:
         """The failed tasks that ``task`` depends on, directly or not."""
@@ -182,14 +186,17 @@ def run_graph(
     plugins: Plugins,
     workers: int = 1,
     keep_going: bool = False,
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     """Run every task of ``graph``; ``classes`` maps component names to classes.
 
     With ``keep_going``, a failure stops only the tasks that depend on it; the others
-    still run (a timeout stops everything new regardless)."""
+    still run (a timeout stops everything new regardless). Setting ``cancel`` (from a
+    signal handler, say) stops scheduling: running tasks finish, the rest are not run,
+    and the result's status is ``cancelled``."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    run = _Run(spec, graph, classes, plugins, keep_going)
+    run = _Run(spec, graph, classes, plugins, keep_going, cancel)
     plugins.hook.wfe_workflow_start(workflow=spec, workers=workers)
     started = _perf_counter()
     if workers == 1:
@@ -205,11 +212,14 @@ def _sequential(run: _Run) -> None:
     sorter = run.graph.sorter()
     start, execute, finish = run.start, run.execute, run.finish  # the hot loop: no lookups
     get_ready, done, is_active = sorter.get_ready, sorter.done, sorter.is_active
+    cancel = run.cancel
     while is_active():
         ready = get_ready()
         if not ready:
             return  # keep-going: only tasks behind a failure are left
         for task in ready:
+            if cancel is not None and cancel.is_set():
+                return
             if finish(task, execute(task, start(task))):
                 done(task)
             elif run.failed:
@@ -235,7 +245,7 @@ def _threaded(run: _Run, workers: int) -> None:
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wfe-task") as pool:
         while True:
-            if not run.failed:
+            if not run.failed and not (run.cancel is not None and run.cancel.is_set()):
                 ready.extend(sorter.get_ready())
                 while ready and running < workers:
                     task = ready.popleft()

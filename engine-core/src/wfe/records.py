@@ -137,6 +137,16 @@ class RunRecorder:
         )
         self._write()
 
+    def mark(self, status: str) -> None:
+        """Record that the run ended abruptly with ``status`` (e.g. cancelled at once)."""
+        if self.path is not None:
+            self._record.update(
+                status=status,
+                ended=_now(),
+                duration_s=round(time.perf_counter() - self._started, 6),
+            )
+            self._write()
+
 
 def read_records(root: Path = DEFAULT_ROOT) -> list[dict[str, Any]]:
     """Every readable record under ``root``, newest first."""

@@ -43,6 +43,8 @@ class RunResult:
     tasks: dict[str, TaskReport]
     results: dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
+    #: the run was stopped from outside (Ctrl-C, SIGTERM, the ``cancel`` event)
+    cancelled: bool = False
 
     @property
     def ok(self) -> bool:
@@ -50,7 +52,10 @@ class RunResult:
 
     @property
     def status(self) -> str:
-        return "succeeded" if self.ok else "failed"
+        """``succeeded``, ``failed`` (a task failed) or ``cancelled``."""
+        if self.failed:
+            return "failed"
+        return "succeeded" if self.ok else "cancelled"
 
     def _named(self, status: TaskStatus) -> list[str]:
         return [name for name, r in self.tasks.items() if r.status is status]
@@ -76,7 +81,7 @@ class RunResult:
         if not self.ok:
             errors = self.errors
             raise RunFailedError(
-                f"workflow '{self.workflow}' failed: "
+                f"workflow '{self.workflow}' {self.status}: "
                 + "; ".join(str(e) for e in errors)
                 + (f"; not run: {', '.join(self.not_run)}" if self.not_run else "")
             ) from (errors[0] if errors else None)

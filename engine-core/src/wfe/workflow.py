@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -51,14 +52,19 @@ class Workflow:
     def name(self) -> str:
         return self.spec.name
 
-    def run(self, workers: int = 1, keep_going: bool = False) -> RunResult:
+    def run(
+        self, workers: int = 1, keep_going: bool = False, cancel: threading.Event | None = None
+    ) -> RunResult:
         """Run every task; ``workers > 1`` runs independent tasks in a thread pool.
 
         After a failure no new task starts, unless ``keep_going``: then every task that
-        does not depend on a failed one still runs. A failing task does not raise:
-        check ``result.ok`` or call ``result.raise_for_status()``.
+        does not depend on a failed one still runs. Setting ``cancel`` stops scheduling
+        (running tasks finish). A failing task does not raise: check ``result.ok`` or
+        call ``result.raise_for_status()``.
         """
-        return run_graph(self.spec, self.graph, self.classes, self.plugins, workers, keep_going)
+        return run_graph(
+            self.spec, self.graph, self.classes, self.plugins, workers, keep_going, cancel
+        )
 
     def __repr__(self) -> str:
         return (
