@@ -68,3 +68,20 @@ def flaky(key: str, failures: int, error: str = "ConnectionError") -> int:
     if _calls[key] <= failures:
         raise getattr(builtins, error)(f"attempt {_calls[key]} failed")
     return _calls[key]
+
+
+def logged(log: str, label: str, value: Any = None, **inputs: Any) -> Any:
+    """Append ``label`` to the file ``log`` (to count executions); return ``value`` plus
+    the sum of any numeric inputs."""
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(label + "\n")
+    return (value or 0) + sum(v for v in inputs.values() if isinstance(v, int | float))
+
+
+def fail_if_exists(path: str, **inputs: Any) -> Any:
+    """Fail while the file ``path`` exists (an outside condition a re-run can fix)."""
+    import os
+
+    if os.path.exists(path):
+        raise RuntimeError(f"{path} exists")
+    return sum(v for v in inputs.values() if isinstance(v, int | float))

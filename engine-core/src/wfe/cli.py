@@ -34,6 +34,7 @@ EXIT_TASK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report it
 
 app = typer.Typer(
     name="wfe",
@@ -143,6 +144,9 @@ def _user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterato
     except KeyboardInterrupt:
         _error("wfe: interrupted")
         _exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `wfe ... | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _exit(EXIT_BROKEN_PIPE)
     except Exception as exc:
         if debug:
             traceback.print_exception(exc)
@@ -151,6 +155,30 @@ def _user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterato
             "This is a bug in wfe or a plugin; run again with --debug for the traceback."
         )
         _exit(EXIT_INTERNAL)
+
+
+def _print_plan(
+    workflow: Workflow, checkpoint: Path | None, resume: bool, selected: set[str]
+) -> None:
+    folder = checkpoint or workflow.spec.checkpoint or None
+    modes = (
+        workflow.plan(folder, resume, selected).modes
+        if folder is not None
+        else dict.fromkeys(selected, "run")
+    )
+    words = {"run": "run", "load": "reuse (load its checkpoint)", "skip": "reuse (not needed)"}
+    typer.echo(
+        f"plan for '{workflow.name}'" + (f" with checkpoints in {folder}" if folder else "") + ":"
+    )
+    for number, name in enumerate(workflow.graph.order(), start=1):
+        typer.echo(f"  {number:>3}. {name}: {words.get(modes.get(name, ''), 'not selected')}")
+    counts = {
+        word: list(modes.values()).count(mode)
+        for mode, word in (("run", "run"), ("load", "load"), ("skip", "skip"))
+    }
+    typer.echo(
+        f"{counts['run']} to run, {counts['load'] + counts['skip']} reused; nothing was run (--dry-run)"
+    )
 
 
 def _cancel_on_signals(grace: float, recorder: RunRecorder | None) -> threading.Event:
@@ -228,6 +256,25 @@ def run(
             "--grace", min=0, help="On Ctrl-C/SIGTERM, seconds running tasks get to finish."
         ),
     ] = 30.0,
+    checkpoint: Annotated[
+        Path | None, typer.Option("--checkpoint", help="Save every task's outputs in this folder.")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Reuse checkpoints that still match; run the rest.")
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="TASK[,TASK]", help="Run only these tasks."),
+    ] = None,
+    start_at: Annotated[
+        str | None, typer.Option("--from", help="Run this task and everything after it.")
+    ] = None,
+    stop_after: Annotated[
+        str | None, typer.Option("--to", help="Run this task and everything before it.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and run nothing.")
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Validate and run a workflow. Exit code 1 when a task fails, 130 when cancelled."""
@@ -243,8 +290,21 @@ def run(
             recorder = RunRecorder(record_dir, dict(plugins.distributions()))
             plugins.register(recorder)
         workflow = _load(file, var, plugins)
+        names = [n.strip() for group in only or [] for n in group.split(",") if n.strip()]
+        if dry_run:
+            _print_plan(workflow, checkpoint, resume, workflow.select(names, start_at, stop_after))
+            return
         cancel = _cancel_on_signals(grace, recorder)
-        result = workflow.run(workers=workers, keep_going=keep_going, cancel=cancel)
+        result = workflow.run(
+            workers=workers,
+            keep_going=keep_going,
+            cancel=cancel,
+            checkpoint=checkpoint,
+            resume=resume,
+            only=names,
+            start_at=start_at,
+            stop_after=stop_after,
+        )
     if recorder is not None and recorder.path is not None and log_format is LogFormat.text:
         typer.echo(f"wfe: run record {recorder.path} (wfe runs show {recorder.run_id})")
     if result.status == "cancelled":

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from wfe.errors import TaskError
 from wfe.hookspecs import hookimpl
-from wfe.report import RunResult, TaskReport
+from wfe.report import RunResult, TaskReport, TaskStatus
 from wfe.spec import TaskSpec, WorkflowSpec
 from wfe.summary import describe, describe_text
 
@@ -63,8 +63,9 @@ class TextDisplay:
     @hookimpl
     def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
         produced = ", ".join(f"{name}={describe_text(value)}" for name, value in outputs.items())
+        how = "reused from its checkpoint" if report.status is TaskStatus.REUSED else "ok"
         self._print(
-            f"{self._prefix(task)} ok in {report.duration:.2f}s"
+            f"{self._prefix(task)} {how} in {report.duration:.2f}s"
             + (f": {produced}" if produced else "")
         )
 
@@ -77,6 +78,8 @@ class TextDisplay:
     @hookimpl
     def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
         parts = [f"{len(result.succeeded)} succeeded"]
+        if result.reused:
+            parts.append(f"{len(result.reused)} reused ({_names(result.reused)})")
         if result.failed:
             parts.append(f"{len(result.failed)} failed ({_names(result.failed)})")
         if result.not_run:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from queue import SimpleQueue
 from typing import Any
@@ -33,6 +33,7 @@ __all__ = ["run_graph"]
 
 _perf_counter = time.perf_counter
 _SUCCEEDED, _FAILED, _NOT_RUN = TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.NOT_RUN
+_REUSED = TaskStatus.REUSED
 
 
 # What a worker hands back: (outputs or None, error or None, seconds taken, attempts).
@@ -50,10 +51,14 @@ class _Run:
         plugins: Plugins,
         keep_going: bool = False,
         cancel: threading.Event | None = None,
+        loaders: Mapping[str, Callable[[], Mapping[str, Any]]] | None = None,
+        on_success: Callable[[TaskSpec, Mapping[str, Any]], None] | None = None,
     ) -> None:
         self.spec = spec
         self.keep_going = keep_going
         self.cancel = cancel
+        self.loaders = loaders or {}
+        self.on_success = on_success
         self.graph = graph
         self.classes = classes
         self.context: dict[str, Any] = {}
@@ -77,6 +82,8 @@ class _Run:
         """Announce ``task`` and gather its inputs (in the scheduling thread)."""
         if self.on_start is not None:
             self.on_start(task=task)
+        if self.loaders and task.name in self.loaders:
+            return {}  # its outputs come from a checkpoint
         context = self.context
         inputs = {name: context[ref] for name, ref in task.inputs.items()}
         if task.literals:
@@ -87,7 +94,13 @@ class _Run:
         """Run one task (in any thread). Never raises for a component's failure."""
         start = _perf_counter()
         error: BaseException | None = None
-        if task.options:
+        if self.loaders and task.name in self.loaders:
+            attempts = 1
+            try:
+                outputs = self.loaders[task.name]()
+            except Exception as exc:
+                error = exc
+        elif task.options:
             outputs, error, attempts = attempt_with_options(
                 lambda: self.attempt(task, inputs), task.name, task.options
             )
@@ -127,6 +140,15 @@ class _Run:
         """Record an outcome; store outputs and release consumed intermediates."""
         outputs, error, duration, attempts = outcome
         name = task.name
+        reused = bool(self.loaders) and name in self.loaders
+        if error is None and outputs is not None and self.on_success is not None and not reused:
+            try:
+                self.on_success(task, outputs)
+            except Exception as exc:  # e.g. the disk is full: the checkpoint promise failed
+                error = TaskError(
+                    name, task.component_name, f"saving its checkpoint failed: {exc}", task.location
+                )
+                error.__cause__ = exc
         if error is not None or outputs is None:
             report = TaskReport(name, task.component_name, _FAILED, duration, error, attempts)
             self.reports[name] = report
@@ -136,7 +158,7 @@ class _Run:
             self.on_error(task=task, report=report, error=error)
             return False
         report = self.reports[name] = TaskReport(
-            name, task.component_name, _SUCCEEDED, duration, None, attempts
+            name, task.component_name, _REUSED if reused else _SUCCEEDED, duration, None, attempts
         )
         context = self.context
         context.update(outputs)
@@ -150,9 +172,11 @@ class _Run:
                 del context[ref]
         return True
 
-    def result(self, started: float) -> RunResult:
+    def result(self, started: float, reused: Sequence[TaskSpec] = ()) -> RunResult:
         reports = self.reports
-        tasks: dict[str, TaskReport] = {}
+        tasks: dict[str, TaskReport] = {
+            t.name: TaskReport(t.name, t.component_name, _REUSED) for t in reused
+        }
         for name, task in self.graph.tasks.items():
             tasks[name] = reports.get(name) or TaskReport(
                 name, task.component_name, _NOT_RUN, skipped_because=self.failed_upstream(task)
@@ -187,23 +211,30 @@ def run_graph(
     workers: int = 1,
     keep_going: bool = False,
     cancel: threading.Event | None = None,
+    loaders: Mapping[str, Callable[[], Mapping[str, Any]]] | None = None,
+    on_success: Callable[[TaskSpec, Mapping[str, Any]], None] | None = None,
+    reused: Sequence[TaskSpec] = (),
 ) -> RunResult:
     """Run every task of ``graph``; ``classes`` maps component names to classes.
 
     With ``keep_going``, a failure stops only the tasks that depend on it; the others
     still run (a timeout stops everything new regardless). Setting ``cancel`` (from a
     signal handler, say) stops scheduling: running tasks finish, the rest are not run,
-    and the result's status is ``cancelled``."""
+    and the result's status is ``cancelled``.
+
+    Checkpoints plug in here: ``loaders`` give the outputs of tasks that are not run
+    but loaded, ``on_success`` sees every task that ran successfully, and ``reused``
+    lists tasks that need neither (reported as reused)."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    run = _Run(spec, graph, classes, plugins, keep_going, cancel)
+    run = _Run(spec, graph, classes, plugins, keep_going, cancel, loaders, on_success)
     plugins.hook.wfe_workflow_start(workflow=spec, workers=workers)
     started = _perf_counter()
     if workers == 1:
         _sequential(run)
     else:
         _threaded(run, workers)
-    result = run.result(started)
+    result = run.result(started, reused)
     plugins.hook.wfe_workflow_end(workflow=spec, result=result)
     return result
 

@@ -19,6 +19,7 @@ __all__ = [
     "OutputMismatchError",
     "Problem",
     "RunFailedError",
+    "SelectionError",
     "TaskError",
     "TaskTimeoutError",
     "WorkflowError",
@@ -97,6 +98,10 @@ def _ordered(problems: Iterable[Problem]) -> Sequence[Problem]:
         return (0, p.location.line, p.location.column)
 
     return sorted(problems, key=key)
+
+
+class SelectionError(WorkflowError, ValueError):
+    """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
 
 
 class ComponentLoadError(WorkflowError, ImportError):

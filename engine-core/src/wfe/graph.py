@@ -44,6 +44,50 @@ class Graph:
         sorter.prepare()
         return sorter
 
+    def subgraph(self, names: set[str], sources: set[str]) -> Graph:
+        """The tasks in ``names`` alone; those in ``sources`` read nothing (their outputs
+        come from elsewhere, a checkpoint). Every other task's upstream must be inside."""
+        tasks = {n: t for n, t in self.tasks.items() if n in names}
+        producers = {o: p for o, p in self.producers.items() if p in names}
+        dependencies: dict[TaskSpec, tuple[TaskSpec, ...]] = {}
+        consumes: dict[TaskSpec, tuple[str, ...]] = {}
+        consumers = dict.fromkeys(producers, 0)
+        for name, task in tasks.items():
+            inside = name not in sources
+            dependencies[task] = (
+                tuple(d for d in self.dependencies[task] if d.name in names) if inside else ()
+            )
+            consumes[task] = self.consumes[task] if inside else ()
+            for ref in consumes[task]:
+                consumers[ref] += 1
+        results = frozenset(o for o, n in consumers.items() if n == 0)
+        return Graph(tasks, producers, dependencies, consumes, consumers, results)
+
+    def upstream_of(self, name: str) -> set[str]:
+        """``name`` and every task it depends on, directly or not."""
+        return self._closure(
+            name, {t.name: [d.name for d in deps] for t, deps in self.dependencies.items()}
+        )
+
+    def downstream_of(self, name: str) -> set[str]:
+        """``name`` and every task that depends on it, directly or not."""
+        edges: dict[str, list[str]] = {n: [] for n in self.tasks}
+        for task, deps in self.dependencies.items():
+            for dep in deps:
+                edges[dep.name].append(task.name)
+        return self._closure(name, edges)
+
+    @staticmethod
+    def _closure(start: str, edges: Mapping[str, list[str]]) -> set[str]:
+        seen = {start}
+        stack = [start]
+        while stack:
+            for nxt in edges[stack.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
     def order(self) -> list[str]:
         """One valid execution order of task names (the sequential executor's order)."""
         return [task.name for task in graphlib.TopologicalSorter(self.dependencies).static_order()]

@@ -15,6 +15,11 @@ class TaskStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     NOT_RUN = "not_run"
+    #: satisfied by a checkpoint instead of running
+    REUSED = "reused"
+
+
+_DONE = (TaskStatus.SUCCEEDED, TaskStatus.REUSED)
 
 
 @dataclass(slots=True)
@@ -48,7 +53,7 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return all(r.status is TaskStatus.SUCCEEDED for r in self.tasks.values())
+        return all(r.status in _DONE for r in self.tasks.values())
 
     @property
     def status(self) -> str:
@@ -63,6 +68,10 @@ class RunResult:
     @property
     def succeeded(self) -> list[str]:
         return self._named(TaskStatus.SUCCEEDED)
+
+    @property
+    def reused(self) -> list[str]:
+        return self._named(TaskStatus.REUSED)
 
     @property
     def failed(self) -> list[str]:

@@ -49,7 +49,7 @@ TASK_OPTIONS: dict[str, Param] = {
     ),
 }
 
-_TOP_KEYS = ("workflow_name", "description", "vars", "tasks")
+_TOP_KEYS = ("workflow_name", "description", "vars", "checkpoint", "tasks")
 _TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -98,6 +98,8 @@ class WorkflowSpec:
     #: sha256 of the workflow file's text, so a run record ties a run to its definition
     source_sha256: str = ""
     vars: Mapping[str, Any] = field(default_factory=_empty)
+    #: where checkpoints go unless ``--checkpoint`` says otherwise ("" for none)
+    checkpoint: str = ""
     _by_name: dict[str, TaskSpec] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -294,6 +296,9 @@ def parse_spec(
     description = ""
     if "description" in items:
         description = parser.string(items["description"][1], "description") or ""
+    checkpoint = ""
+    if "checkpoint" in items:
+        checkpoint = parser.string(items["checkpoint"][1], "checkpoint (a folder)") or ""
 
     tasks: list[TaskSpec] = []
     if "tasks" not in items:
@@ -327,6 +332,7 @@ def parse_spec(
         description=description,
         source=source,
         source_sha256=source_sha256,
+        checkpoint=checkpoint,
         tasks=tuple(tasks),
         vars=MappingProxyType(dict(variables.resolved)),
     )

@@ -8,22 +8,33 @@ its component's declared schema. Every problem found is reported in one
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from wfe.checkpoints import (
+    LOAD,
+    SKIP,
+    CheckpointStore,
+    MissingCheckpointError,
+    Plan,
+    fingerprints,
+    plan_run,
+)
 from wfe.component import check_task_definition
 from wfe.engine import run_graph
-from wfe.errors import ComponentLoadError, DefinitionError, Problem
+from wfe.errors import ComponentLoadError, DefinitionError, Problem, SelectionError
 from wfe.graph import Graph, build_graph
 from wfe.plugins import Plugins, load_plugins
 from wfe.report import RunResult
-from wfe.spec import WorkflowSpec, parse_spec
+from wfe.spec import TaskSpec, WorkflowSpec, parse_spec
 from wfe.suggest import did_you_mean
 from wfe.yamlsource import (
     ExpansionLimitError,
@@ -53,18 +64,99 @@ class Workflow:
         return self.spec.name
 
     def run(
-        self, workers: int = 1, keep_going: bool = False, cancel: threading.Event | None = None
+        self,
+        workers: int = 1,
+        keep_going: bool = False,
+        cancel: threading.Event | None = None,
+        *,
+        checkpoint: str | os.PathLike[str] | None = None,
+        resume: bool = False,
+        only: Iterable[str] = (),
+        start_at: str | None = None,
+        stop_after: str | None = None,
     ) -> RunResult:
-        """Run every task; ``workers > 1`` runs independent tasks in a thread pool.
+        """Run the workflow; ``workers > 1`` runs independent tasks in a thread pool.
 
         After a failure no new task starts, unless ``keep_going``: then every task that
         does not depend on a failed one still runs. Setting ``cancel`` stops scheduling
         (running tasks finish). A failing task does not raise: check ``result.ok`` or
         call ``result.raise_for_status()``.
+
+        ``checkpoint`` (default: the workflow's ``checkpoint:``) saves every task's
+        outputs; ``resume`` reuses those whose fingerprint still matches. ``only``,
+        ``start_at`` and ``stop_after`` run a slice of the DAG; the inputs it needs from
+        outside come from checkpoints.
         """
+        selected = self.select(only, start_at, stop_after)
+        folder = checkpoint or self.spec.checkpoint or None
+        if folder is None:
+            if resume or len(selected) < len(self.graph.tasks):
+                raise SelectionError(
+                    "resuming or running a slice needs checkpoints: pass --checkpoint DIR "
+                    "(checkpoint= in Python) or set checkpoint: in the workflow"
+                )
+            return run_graph(
+                self.spec, self.graph, self.classes, self.plugins, workers, keep_going, cancel
+            )
+        plan = self.plan(folder, resume, selected)
+        store = CheckpointStore(folder)
+        loads = set(plan.named(LOAD))
+        graph = self.graph.subgraph({n for n, m in plan.modes.items() if m != SKIP}, loads)
+
+        def save(task: TaskSpec, outputs: Mapping[str, Any]) -> None:
+            store.save(task.name, plan.fingerprints[task.name], outputs)
+
+        loaders = {n: functools.partial(store.load, n, plan.fingerprints[n]) for n in loads}
+        reused = [self.spec.task(n) for n in plan.named(SKIP)]
         return run_graph(
-            self.spec, self.graph, self.classes, self.plugins, workers, keep_going, cancel
+            self.spec,
+            graph,
+            self.classes,
+            self.plugins,
+            workers,
+            keep_going,
+            cancel,
+            loaders,
+            save,
+            reused,
         )
+
+    def select(
+        self, only: Iterable[str] = (), start_at: str | None = None, stop_after: str | None = None
+    ) -> set[str]:
+        """The names of the tasks in a slice (all tasks when nothing is given)."""
+        names = set(self.graph.tasks)
+        for name in [*only, *(n for n in (start_at, stop_after) if n)]:
+            if name not in names:
+                hint = did_you_mean(name, names)
+                raise SelectionError(
+                    f"no task named '{name}' in workflow '{self.name}'. {hint}".strip()
+                )
+        selected = set(only) if only else set(names)
+        if start_at:
+            selected &= self.graph.downstream_of(start_at)
+        if stop_after:
+            selected &= self.graph.upstream_of(stop_after)
+        if not selected:
+            raise SelectionError("the slice selects no task: check --only, --from and --to")
+        return selected
+
+    def plan(
+        self, checkpoint: str | os.PathLike[str], resume: bool, selected: set[str] | None = None
+    ) -> Plan:
+        """What a run would do with each task (``run``, ``load``, ``skip``), given the
+        checkpoints in ``checkpoint``. Raises if a needed checkpoint is missing."""
+        prints = fingerprints(self.spec.tasks, self.graph, self.plugins.components())
+        try:
+            return plan_run(
+                self.graph,
+                prints,
+                CheckpointStore(checkpoint),
+                selected or set(self.graph.tasks),
+                resume,
+            )
+        except MissingCheckpointError as exc:
+            raise SelectionError(str(exc)) from exc
 
     def __repr__(self) -> str:
         return (
