@@ -66,3 +66,19 @@ def best_of(repeats: int, function: Any) -> float:
         function()
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def big_frame(rows: int) -> Any:
+    """A DataFrame of 5 float64 columns (rows x 40 bytes)."""
+    import numpy as np
+    import pandas as pd
+
+    values = np.random.default_rng(0).random((rows, 5))
+    return pd.DataFrame(values, columns=[f"c{i}" for i in range(5)])
+
+
+def next_frame(frame: Any, fail: bool = False) -> Any:
+    """A new DataFrame computed from the input (or a failure, to resume after)."""
+    if fail:
+        raise RuntimeError("failing on purpose (the benchmark resumes after this)")
+    return frame * 1.0001 + 1
