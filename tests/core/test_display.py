@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import wfe
 from wfe.display import JsonDisplay, TextDisplay
@@ -71,3 +72,47 @@ def test_output_summaries_use_shape_or_length_without_importing_anything() -> No
     assert describe_text("x" * 100) == "str of 100"
     assert describe_text(2.5) == "float 2.5"
     assert describe_text(object()) == "object"
+
+
+def test_a_terminal_gets_a_live_progress_bar(tmp_path: Any) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    path = tmp_path / "wf.yaml"
+    path.write_text(
+        "workflow_name: bar\ntasks:\n"
+        "  - {name: slow, component_name: python_function, outputs: [a],"
+        " params: {function: 'wfe_test_functions:sleep_then', kwargs: {seconds: 1.0, value: 1}}}\n"
+        "  - {name: quick, component_name: python_function, params: {function: 'wfe_test_functions:inc'}, inputs: {x: a}, outputs: [b]}\n"
+    )
+    primary, secondary = pty.openpty()  # `wfe run` writes to a pseudo-terminal
+    command = [sys.executable, "-m", "wfe", "run", str(path), "--no-record"]
+    process = subprocess.Popen(command, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:  # the terminal closed: the child exited
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    status = process.wait(timeout=30)
+    screen = b"".join(chunks).decode()
+    assert status == 0
+    assert "[--------------------] 0/2 tasks  running: slow 0." in screen
+    assert "\r\x1b[2K[1/2] slow ok in" in screen  # event lines replace the bar, which is redrawn
+    assert "1/2 tasks" in screen
+    assert "wfe: 'bar' succeeded" in screen
+    assert "started" not in screen  # no start lines on a terminal: the bar shows running tasks
+
+
+def test_pipes_and_logs_get_plain_lines(make_plugins: MakePlugins) -> None:
+    stream = io.StringIO()
+    wfe.loads(WORKFLOW, plugins=make_plugins(TextDisplay(stream))).run()
+    assert "\r" not in stream.getvalue()
+    assert "\x1b" not in stream.getvalue()

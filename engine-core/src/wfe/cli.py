@@ -278,11 +278,14 @@ def run(
     debug: Debug = False,
 ) -> None:
     """Validate and run a workflow. Exit code 1 when a task fails, 130 when cancelled."""
-    from wfe.display import JsonDisplay, TextDisplay
+    from wfe.display import JsonDisplay, ProgressDisplay, TextDisplay
     from wfe.plugins import load_plugins
     from wfe.records import RunRecorder
 
-    display = JsonDisplay() if log_format is LogFormat.json else TextDisplay()
+    if log_format is LogFormat.json:
+        display: object = JsonDisplay()
+    else:  # a live progress bar on a terminal; plain lines in logs and pipes
+        display = ProgressDisplay() if sys.stdout.isatty() else TextDisplay()
     with _user_errors(debug, log_format):
         plugins = load_plugins([display])
         recorder = None

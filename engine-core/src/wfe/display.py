@@ -8,7 +8,9 @@ collectors. Both write to a stream given at construction (stdout by default).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any, TextIO
@@ -19,7 +21,7 @@ from wfe.report import RunResult, TaskReport, TaskStatus
 from wfe.spec import TaskSpec, WorkflowSpec
 from wfe.summary import describe, describe_text
 
-__all__ = ["JsonDisplay", "TextDisplay", "cause_text"]
+__all__ = ["JsonDisplay", "ProgressDisplay", "TextDisplay", "cause_text"]
 
 
 def cause_text(error: TaskError) -> str:
@@ -96,6 +98,83 @@ class TextDisplay:
         self._print(
             f"wfe: '{workflow.name}' {result.status} in {result.duration:.2f}s: " + ", ".join(parts)
         )
+
+
+class ProgressDisplay(TextDisplay):
+    """For a terminal: a line per finished task, under a live bar of tasks done/total and
+    the running tasks with their elapsed time (redrawn a few times a second)."""
+
+    def __init__(self, stream: TextIO | None = None, refresh: float = 0.25) -> None:
+        super().__init__(stream)
+        self.refresh = refresh
+        self._done = 0
+        self._running: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _bar(self) -> str:
+        width = max(shutil.get_terminal_size((100, 20)).columns - 1, 20)
+        total = max(self._total, 1)
+        filled = round(20 * self._done / total)
+        now = time.perf_counter()
+        running = ", ".join(f"{name} {now - began:.1f}s" for name, began in self._running.items())
+        line = f"[{'#' * filled}{'-' * (20 - filled)}] {self._done}/{self._total} tasks"
+        return (line + (f"  running: {running}" if running else ""))[:width]
+
+    def _draw(self) -> None:
+        self.stream.write("\r\x1b[2K" + self._bar())
+        self.stream.flush()
+
+    def _print(self, text: str) -> None:
+        with self._lock:
+            self.stream.write("\r\x1b[2K" + text + "\n")
+            if not self._stop.is_set():
+                self.stream.write(self._bar())
+            self.stream.flush()
+
+    def _redraw_until_stopped(self) -> None:
+        while not self._stop.wait(self.refresh):
+            with self._lock:
+                self._draw()
+
+    @hookimpl
+    def wfe_workflow_start(self, workflow: WorkflowSpec, workers: int) -> None:
+        self._stop.clear()
+        super().wfe_workflow_start(workflow, workers)
+        self._thread = threading.Thread(
+            target=self._redraw_until_stopped, name="wfe-progress", daemon=True
+        )
+        self._thread.start()
+
+    @hookimpl
+    def wfe_task_start(self, task: TaskSpec) -> None:
+        self._started += 1
+        self._number[task.name] = self._started
+        with self._lock:
+            self._running[task.name] = time.perf_counter()
+            self._draw()
+
+    @hookimpl
+    def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._running.pop(task.name, None)
+            self._done += 1
+        super().wfe_task_end(task, report, outputs)
+
+    @hookimpl
+    def wfe_task_error(self, task: TaskSpec, report: TaskReport, error: TaskError) -> None:
+        with self._lock:
+            self._running.pop(task.name, None)
+            self._done += 1
+        super().wfe_task_error(task, report, error)
+
+    @hookimpl
+    def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        super().wfe_workflow_end(workflow, result)
 
 
 class JsonDisplay:
