@@ -166,20 +166,9 @@ def test_bad_locations_and_bucket_names_are_definition_errors() -> None:
 
 def writer_flow(path: str, extra: str = "") -> str:
     return flow(
-        "{name: make, component_name: python_function, outputs: [df], params: {function: 'wfe_io_test_data:frame', kwargs: {rows: 250}}}",
+        "{name: make, component_name: python_function, outputs: [df], params: {function: 'wfe_test_frames:frame', kwargs: {rows: 250}}}",
         f"{{name: save, component_name: csv_writer, inputs: {{data: df}}, params: {{path: '{path}'{extra}}}}}",
     )
-
-
-@pytest.fixture(autouse=True)
-def _data_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A module the workflows' python_function tasks import to make test frames."""
-    (tmp_path / "wfe_io_test_data.py").write_text(
-        "import pandas as pd\n\n"
-        "def frame(rows):\n"
-        "    return pd.DataFrame({'id': range(rows), 'value': [i * 0.5 for i in range(rows)], 'name': [f'n{i}' for i in range(rows)]})\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
 
 
 def test_csv_writer_writes_a_local_file_atomically(tmp_path: Path) -> None:

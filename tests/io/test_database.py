@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -33,29 +32,9 @@ def write_flow(url: str, rows: int = 5, extra: str = "", table: str = "customers
     return (
         "workflow_name: db_test\ntasks:\n"
         "  - {name: make, component_name: python_function, outputs: [df],"
-        f" params: {{function: 'wfe_io_frames:customers', kwargs: {{rows: {rows}}}}}}}\n"
+        f" params: {{function: 'wfe_test_frames:customers', kwargs: {{rows: {rows}}}}}}}\n"
         "  - {name: save, component_name: database_writer, inputs: {data_to_save: df},"
         f" params: {{table_name: {table}, url: '{url}'{extra}}}}}\n"
-    )
-
-
-@pytest.fixture(autouse=True)
-def _frames_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "wfe_io_frames.py").write_text(
-        "import pandas as pd\n\n"
-        "def customers(rows):\n"
-        "    return pd.DataFrame({\n"
-        "        'id': range(100, 100 + rows),\n"
-        "        'name': [f'new-{i}' if i % 7 else None for i in range(rows)],\n"
-        "        'score': [i / 4 for i in range(rows)],\n"
-        "        'active': [i % 2 == 0 for i in range(rows)],\n"
-        "        'joined': pd.date_range('2024-01-01', periods=rows, freq='h'),\n"
-        "        'note': ['' if i % 3 else 'x,\"quoted\"' for i in range(rows)],\n"
-        "    })\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
     )
 
 
