@@ -5,8 +5,8 @@ sequential one runs each ready task in the calling thread, the threaded one keep
 ``workers`` tasks in a thread pool. Fail-fast: after the first failure no new task
 starts, running tasks finish, and the result lists succeeded, failed and not-run tasks.
 
-All bookkeeping (the data context, hooks, reports) happens in the calling thread;
-worker threads only run components. Data is passed by reference: a task's inputs are
+All bookkeeping (the data context, hooks, reports, saving checkpoints) happens in the
+calling thread; worker threads only run components (or load a task's checkpoint). Data is passed by reference: a task's inputs are
 the very objects its upstream tasks returned. An output is dropped from the context as
 soon as the last task that reads it has finished, unless it is a workflow result.
 """
