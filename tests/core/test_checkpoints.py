@@ -52,6 +52,10 @@ def test_a_failed_run_resumes_to_success_rerunning_only_what_failed(
     assert "3 reused (a, b, lonely)" in resumed.stdout
     again = run_wfe("run", str(path), "--checkpoint", store, "--resume", cwd=tmp_path)
     assert calls(tmp_path) == []  # everything reused
+    from wfe.records import read_records
+
+    newest = read_records(tmp_path / ".wfe" / "runs")[0]  # newest first
+    assert {t["status"] for t in newest["tasks"].values()} == {"reused"}
     assert "reused" in again.stdout.splitlines()[-2]
 
 

@@ -17,6 +17,7 @@ _COLOURS = {  # status -> (fill, stroke)
     "succeeded": ("#d4edda", "#28a745"),
     "failed": ("#f8d7da", "#dc3545"),
     "not_run": ("#eeeeee", "#999999"),
+    "reused": ("#d1ecf1", "#17a2b8"),
     "pending": ("#fff3cd", "#ffc107"),
 }
 

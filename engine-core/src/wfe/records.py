@@ -124,12 +124,12 @@ class RunRecorder:
 
     @hookimpl
     def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
-        for name in result.not_run:
-            self._record["tasks"][name] = {
-                "component": result.tasks[name].component,
-                "status": "not_run",
-                "skipped_because": list(result.tasks[name].skipped_because),
-            }
+        tasks = self._record["tasks"]
+        for name, report in result.tasks.items():  # tasks no hook reported: not run, reused
+            if tasks.get(name, {}).get("status") == "pending":
+                tasks[name] = {"component": report.component, "status": str(report.status)}
+                if report.skipped_because:
+                    tasks[name]["skipped_because"] = list(report.skipped_because)
         self._record.update(
             status=result.status,
             ended=_now(),
