@@ -1,0 +1,92 @@
+"""``wfe validate``, ``wfe graph`` and ``wfe schema``: look at a workflow without running it."""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import Annotated
+
+import typer
+
+from wfe.cli.app import (
+    DEFAULT_RECORDS,
+    EXIT_USAGE,
+    Debug,
+    RecordDir,
+    Vars,
+    WorkflowFile,
+    app,
+    error,
+    exit_with,
+    load_workflow,
+    user_errors,
+)
+from wfe.cli.components import report_plugin_failures
+
+
+@app.command()
+def validate(file: WorkflowFile, var: Vars = None, debug: Debug = False) -> None:
+    """Check a workflow without running it: syntax, references, cycles, components, params."""
+    from wfe.plugins import load_plugins
+
+    with user_errors(debug):
+        workflow = load_workflow(file, var, load_plugins())
+        registry = workflow.plugins.components()
+        used = sorted({t.component_name for t in workflow.spec.tasks})
+        origins = ", ".join(f"{n} ({registry.refs[n].distribution or 'in-process'})" for n in used)
+        count = len(workflow.spec.tasks)
+        typer.echo(
+            f"{file}: OK: workflow '{workflow.name}', {count} task{'s' if count != 1 else ''}; "
+            f"components: {origins}"
+        )
+
+
+class GraphFormat(enum.StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def graph(
+    file: WorkflowFile,
+    var: Vars = None,
+    output_format: Annotated[
+        GraphFormat, typer.Option("--format", help="Diagram language.")
+    ] = GraphFormat.mermaid,
+    run_id: Annotated[
+        str | None,
+        typer.Option("--run", help="Colour the tasks by their status in this recorded run."),
+    ] = None,
+    record_dir: RecordDir = DEFAULT_RECORDS,
+    debug: Debug = False,
+) -> None:
+    """Print the DAG as Mermaid or Graphviz DOT (tasks, components, outputs on edges)."""
+    from wfe import diagram
+    from wfe.plugins import load_plugins
+    from wfe.records import find_record
+
+    with user_errors(debug):
+        workflow = load_workflow(file, var, load_plugins())
+        statuses = None
+        if run_id is not None:
+            record = find_record(run_id, record_dir)
+            if record is None:
+                error(f"error: no run '{run_id}' under {record_dir}; `wfe runs list` shows them")
+                exit_with(EXIT_USAGE)
+            statuses = {name: str(task["status"]) for name, task in record["tasks"].items()}
+        if output_format is GraphFormat.dot:
+            typer.echo(diagram.dot(workflow.graph, statuses, workflow.name), nl=False)
+        else:
+            typer.echo(diagram.mermaid(workflow.graph, statuses), nl=False)
+
+
+@app.command()
+def schema(debug: Debug = False) -> None:
+    """Print a JSON Schema of the workflow format, with the installed components."""
+    from wfe.plugins import load_plugins
+    from wfe.schema import workflow_schema
+
+    with user_errors(debug):
+        plugins = load_plugins()
+        report_plugin_failures(plugins)
+        typer.echo(json.dumps(workflow_schema(plugins.components()), indent=2))
