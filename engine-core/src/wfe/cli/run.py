@@ -49,13 +49,8 @@ def _print_plan(
     )
     for number, name in enumerate(workflow.graph.order(), start=1):
         typer.echo(f"  {number:>3}. {name}: {words.get(modes.get(name, ''), 'not selected')}")
-    counts = {
-        word: list(modes.values()).count(mode)
-        for mode, word in (("run", "run"), ("load", "load"), ("skip", "skip"))
-    }
-    typer.echo(
-        f"{counts['run']} to run, {counts['load'] + counts['skip']} reused; nothing was run (--dry-run)"
-    )
+    to_run = list(modes.values()).count("run")
+    typer.echo(f"{to_run} to run, {len(modes) - to_run} reused; nothing was run (--dry-run)")
 
 
 def _cancel_on_signals(grace: float, recorder: RunRecorder | None) -> threading.Event:
