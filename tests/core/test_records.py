@@ -126,8 +126,9 @@ def test_runs_list_and_show(run_wfe: RunWfe, tmp_path: Path) -> None:
     assert len(rows) == 2
     assert all(" failed " in row and "recorded" in row and row.endswith("2/1/1") for row in rows)
     as_json = json.loads(run_wfe("runs", "list", "--record-dir", str(records), "--json").stdout)
-    newest = as_json[0]["run_id"]
-    shown = run_wfe("runs", "show", newest[:17], "--record-dir", str(records))  # a unique prefix
+    newest, other = as_json[0]["run_id"], as_json[1]["run_id"]
+    prefix = next(newest[:n] for n in range(1, len(newest) + 1) if not other.startswith(newest[:n]))
+    shown = run_wfe("runs", "show", prefix, "--record-dir", str(records))  # a unique prefix
     assert shown.returncode == 0, shown.stderr
     assert f"run {newest}: workflow 'recorded' failed" in shown.stdout
     assert "- broken (python_function): failed in" in shown.stdout
