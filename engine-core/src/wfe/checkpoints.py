@@ -15,7 +15,6 @@ Only load checkpoints from a folder you trust: pickle files run code when loaded
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -43,19 +42,6 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 RUN, LOAD, SKIP = "run", "load", "skip"  # plan modes; LOAD and SKIP reuse a checkpoint
-
-
-class _HashingFile(io.FileIO):
-    """A file that computes the sha256 of what is written to it, so a checkpoint's
-    digest costs no second read of a large file."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, "wb")
-        self.sha = hashlib.sha256()
-
-    def write(self, data: Any) -> int:
-        self.sha.update(data)
-        return super().write(data)
 
 
 def _digest(path: Path) -> str:
