@@ -85,3 +85,17 @@ def fail_if_exists(path: str, **inputs: Any) -> Any:
     if os.path.exists(path):
         raise RuntimeError(f"{path} exists")
     return sum(v for v in inputs.values() if isinstance(v, int | float))
+
+
+def environment(name: str, **_: Any) -> str | None:
+    """The value of an environment variable as the task sees it."""
+    import os
+
+    return os.environ.get(name)
+
+
+def native_thread_counts(**_: Any) -> list[int]:
+    """The thread counts of the native pools loaded in this process (threadpoolctl)."""
+    from threadpoolctl import threadpool_info
+
+    return sorted({int(pool["num_threads"]) for pool in threadpool_info()})

@@ -9,8 +9,11 @@ a bug in wfe and is shown as such.
 
 from __future__ import annotations
 
+import pickle
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ComponentLoadError",
@@ -18,6 +21,7 @@ __all__ = [
     "Location",
     "OutputMismatchError",
     "Problem",
+    "RemoteError",
     "RunFailedError",
     "SelectionError",
     "TaskError",
@@ -116,14 +120,87 @@ class OutputMismatchError(WorkflowError, TypeError):
 
 
 class TaskError(WorkflowError, RuntimeError):
-    """A task failed while running; ``__cause__`` is the component's exception."""
+    """A task failed while running; ``__cause__`` is the component's exception.
 
-    def __init__(self, task: str, component: str, message: str, location: Location | None = None):
+    Pickles (a task may fail in another process): the cause travels with it when it
+    pickles, else as a :class:`RemoteError` with the same type name and message.
+    ``cause_text`` and ``traceback_text`` survive either way.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        component: str,
+        message: str,
+        location: Location | None = None,
+        cause: BaseException | None = None,
+    ):
         self.task = task
         self.component = component
+        self.message = message
         self.location = location
         where = f" (defined at {location})" if location else ""
         super().__init__(f"task '{task}' (component '{component}'){where} failed: {message}")
+        #: the component's exception as ``Type: message`` ("" when there is none)
+        self.cause_text = ""
+        #: the cause's traceback, formatted where it happened ("" when there is none)
+        self.traceback_text = ""
+        if cause is not None:
+            self.__cause__ = cause
+            self.cause_text = f"{type(cause).__name__}: {cause}"
+            self.traceback_text = "".join(traceback.format_exception(cause))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_task_error,
+            (
+                self.task,
+                self.component,
+                self.message,
+                self.location,
+                _portable(self.__cause__),
+                self.cause_text,
+                self.traceback_text,
+            ),
+        )
+
+
+class RemoteError(WorkflowError, RuntimeError):
+    """Stands in for an exception that could not be pickled (it happened in another
+    process); ``type_name`` is the original exception's class name."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RemoteError, (self.type_name, str(self)))
+
+
+def _portable(cause: BaseException | None) -> BaseException | None:
+    if cause is None:
+        return None
+    try:
+        pickle.loads(pickle.dumps(cause))
+    except Exception:
+        return RemoteError(type(cause).__name__, str(cause))
+    return cause
+
+
+def _rebuild_task_error(
+    task: str,
+    component: str,
+    message: str,
+    location: Location | None,
+    cause: BaseException | None,
+    cause_text: str,
+    traceback_text: str,
+) -> TaskError:
+    error = TaskError(task, component, message, location)
+    error.__cause__ = cause
+    error.cause_text = cause_text
+    error.traceback_text = traceback_text
+    return error
 
 
 class TaskTimeoutError(WorkflowError, TimeoutError):

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -47,6 +47,12 @@ runs_app = typer.Typer(
     help="List and show the records of past runs.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(runs_app, name="runs")
+executors_app = typer.Typer(
+    help="List the installed executors (where tasks run).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(executors_app, name="executors")
 
 
 class LogFormat(enum.StrEnum):
@@ -66,6 +72,22 @@ DEFAULT_RECORDS = (
     Path(".wfe") / "runs"
 )  # the same as wfe.records.DEFAULT_ROOT, without importing it
 RecordDir = Annotated[Path, typer.Option("--record-dir", help="Where run records are kept.")]
+ExecutorName = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        metavar="NAME",
+        help="Where tasks run: sequential, threads, ... (`wfe executors list`).",
+    ),
+]
+ExecutorOptions = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--executor-option",
+        metavar="KEY=VALUE",
+        help="An option of the executor (repeatable); values are read as YAML scalars.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -150,14 +172,18 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_INTERNAL)
 
 
-def parse_vars(pairs: list[str] | None) -> dict[str, str]:
-    values: dict[str, str] = {}
+def parse_pairs(pairs: list[str] | None, option: str, typed: bool = False) -> dict[str, Any]:
+    """``NAME=VALUE`` strings into a mapping; with ``typed``, values are read as YAML
+    scalars (``4`` -> 4, ``true`` -> True)."""
+    from wfe.variables import typed_scalar
+
+    values: dict[str, Any] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            error(f"error: --var expects NAME=VALUE, got '{pair}'")
+            error(f"error: {option} expects NAME=VALUE, got '{pair}'")
             exit_with(EXIT_USAGE)
-        values[name.strip()] = value
+        values[name.strip()] = typed_scalar(value) if typed else value
     return values
 
 
@@ -168,4 +194,4 @@ def load_workflow(file: Path, pairs: list[str] | None, plugins: Plugins) -> Work
     folder = str(file.resolve().parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
-    return load(file, parse_vars(pairs), plugins=plugins)
+    return load(file, parse_pairs(pairs, "--var"), plugins=plugins)

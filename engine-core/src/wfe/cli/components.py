@@ -44,15 +44,19 @@ def components_list(
             ]
             typer.echo(json.dumps(rows, indent=2))
             return
-        table = [("NAME", "DISTRIBUTION", "VERSION", "SUMMARY")]
-        table += [(r.name, r.distribution, r.version, r.summary) for r in refs]
-        widths = [max(len(row[i]) for row in table) for i in range(3)]
-        for row in table:
-            typer.echo(
-                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
-                + "  "
-                + row[3]
-            )
+        print_table(
+            ("NAME", "DISTRIBUTION", "VERSION", "SUMMARY"),
+            [(r.name, r.distribution, r.version, r.summary) for r in refs],
+        )
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Columns padded to their widest cell; the last one is not padded."""
+    table = [header, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=False)]
+        typer.echo("  ".join([*cells, row[-1]]))
 
 
 @components_app.command("show")

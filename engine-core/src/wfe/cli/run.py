@@ -18,6 +18,8 @@ from wfe.cli.app import (
     EXIT_TASK_FAILED,
     STATE,
     Debug,
+    ExecutorName,
+    ExecutorOptions,
     LogFormat,
     RecordDir,
     Vars,
@@ -26,6 +28,7 @@ from wfe.cli.app import (
     error,
     exit_with,
     load_workflow,
+    parse_pairs,
     user_errors,
 )
 
@@ -86,10 +89,17 @@ def _cancel_on_signals(grace: float, recorder: RunRecorder | None) -> threading.
 def run(
     file: WorkflowFile,
     var: Vars = None,
+    executor: ExecutorName = None,
+    executor_option: ExecutorOptions = None,
     workers: Annotated[
-        int,
-        typer.Option("--workers", min=1, help="Run up to N independent tasks at once (threads)."),
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Run up to N tasks at once: the executor's 'workers' option "
+            "(alone, N > 1 picks the 'threads' executor).",
+        ),
+    ] = None,
     log_format: Annotated[
         LogFormat, typer.Option("--log-format", help="Progress as text lines or JSON objects.")
     ] = LogFormat.text,
@@ -151,6 +161,8 @@ def run(
         cancel = _cancel_on_signals(grace, recorder)
         result = workflow.run(
             workers=workers,
+            executor=executor,
+            executor_options=parse_pairs(executor_option, "--executor-option", typed=True),
             keep_going=keep_going,
             cancel=cancel,
             checkpoint=checkpoint,
@@ -159,8 +171,9 @@ def run(
             start_at=start_at,
             stop_after=stop_after,
         )
-    if recorder is not None and recorder.path is not None and log_format is LogFormat.text:
-        typer.echo(f"wfe: run record {recorder.path} (wfe runs show {recorder.run_id})")
+    if recorder is not None and result.run_id and log_format is LogFormat.text:
+        path = recorder.folder_of(result.run_id) / "run.json"
+        typer.echo(f"wfe: run record {path} (wfe runs show {result.run_id})")
     if result.status == "cancelled":
         exit_with(EXIT_INTERRUPTED)
     if not result.ok:
