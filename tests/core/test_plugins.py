@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from wfe_test_distributions import install_fake_distribution
 
 import wfe
 from wfe import ComponentRef, hookimpl
@@ -18,19 +18,6 @@ from wfe.plugins import load_plugins
 from .conftest import MakePlugins
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def install_fake_distribution(
-    site: Path, name: str, entry_points: str, modules: dict[str, str]
-) -> None:
-    """Write a distribution's metadata and modules into ``site`` (a folder on sys.path),
-    as an installer would: importlib.metadata finds it like any installed one."""
-    info = site / f"{name.replace('-', '_')}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(textwrap.dedent(entry_points))
-    for module, source in modules.items():
-        (site / f"{module}.py").write_text(textwrap.dedent(source))
 
 
 GOOD_PLUGIN = """
