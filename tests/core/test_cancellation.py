@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,17 @@ def workflow(folder: Path, first_sleep: float) -> Path:
 
 
 def run_and_signal(
-    folder: Path, args: list[str], signals: list[signal.Signals], gap: float = 0.3
+    folder: Path,
+    args: list[str],
+    signals: list[signal.Signals],
+    env: dict[str, str],
+    gap: float = 0.3,
 ) -> tuple[int, str, float]:
     """Start `wfe run`, wait until the first task started, send the signals; return the
     exit code, the whole stdout and the seconds from the first signal to the exit."""
     command = [sys.executable, "-m", "wfe", "run", *args]
     with subprocess.Popen(
-        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     ) as process:
         assert process.stdout is not None
         seen = []
@@ -58,12 +63,17 @@ def record(folder: Path) -> dict[str, Any]:
     return found
 
 
+Env = Callable[..., dict[str, str]]
+
+
 @pytest.mark.parametrize(("sig", "workers"), [(signal.SIGINT, "1"), (signal.SIGTERM, "2")])
 def test_a_signal_stops_scheduling_and_lets_the_running_task_finish(
-    tmp_path: Path, sig: signal.Signals, workers: str
+    tmp_path: Path, sig: signal.Signals, workers: str, subprocess_env: Env
 ) -> None:
     path = workflow(tmp_path, first_sleep=1.5)
-    code, out, _ = run_and_signal(tmp_path, [str(path), "--workers", workers], [sig])
+    code, out, _ = run_and_signal(
+        tmp_path, [str(path), "--workers", workers], [sig], subprocess_env()
+    )
     assert code == 130
     assert "[1/2] first ok in" in out  # it was allowed to finish
     assert "wfe: 'cancellable' cancelled in" in out
@@ -74,17 +84,23 @@ def test_a_signal_stops_scheduling_and_lets_the_running_task_finish(
     assert saved["tasks"]["second"]["status"] == "not_run"
 
 
-def test_a_second_ctrl_c_exits_at_once(tmp_path: Path) -> None:
+def test_a_second_ctrl_c_exits_at_once(tmp_path: Path, subprocess_env: Env) -> None:
     path = workflow(tmp_path, first_sleep=60)
-    code, _, seconds = run_and_signal(tmp_path, [str(path)], [signal.SIGINT, signal.SIGINT])
+    code, _, seconds = run_and_signal(
+        tmp_path, [str(path)], [signal.SIGINT, signal.SIGINT], subprocess_env()
+    )
     assert code == 130
     assert seconds < 10
     assert record(tmp_path)["status"] == "cancelled"
 
 
-def test_the_grace_period_ends_a_task_that_does_not_finish(tmp_path: Path) -> None:
+def test_the_grace_period_ends_a_task_that_does_not_finish(
+    tmp_path: Path, subprocess_env: Env
+) -> None:
     path = workflow(tmp_path, first_sleep=60)
-    code, _, seconds = run_and_signal(tmp_path, [str(path), "--grace", "0.5"], [signal.SIGTERM])
+    code, _, seconds = run_and_signal(
+        tmp_path, [str(path), "--grace", "0.5"], [signal.SIGTERM], subprocess_env()
+    )
     assert code == 130
     assert seconds < 10
     assert record(tmp_path)["status"] == "cancelled"

@@ -172,7 +172,10 @@ def test_components_list_and_show(run_wfe: RunWfe) -> None:
 
 
 def test_internal_errors_are_reported_without_traceback(
-    run_wfe: RunWfe, write_workflow: Write, tmp_path: Path
+    run_wfe: RunWfe,
+    write_workflow: Write,
+    tmp_path: Path,
+    subprocess_env: Callable[..., dict[str, str]],
 ) -> None:
     # A display plugin that crashes is a bug outside wfe's control: exit 70, no traceback.
     (tmp_path / "crashing_plugin.py").write_text(
@@ -182,10 +185,7 @@ def test_internal_errors_are_reported_without_traceback(
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: crashing\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[wfe.plugins]\ncrashing = crashing_plugin\n")
-    import os
-
-    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ["PYTHONPATH"]])}
-    done = run_wfe("run", str(write_workflow(OK)), env=env)
+    done = run_wfe("run", str(write_workflow(OK)), env=subprocess_env(tmp_path))
     assert done.returncode == 70
     assert "internal error: RuntimeError: plugin bug" in done.stderr
     assert "Traceback" not in done.stderr

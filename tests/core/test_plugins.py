@@ -39,7 +39,7 @@ GOOD_COMPONENTS = """
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> dict[str, str]:
+def site(tmp_path: Path, subprocess_env: Callable[..., dict[str, str]]) -> dict[str, str]:
     """A folder with one working and one broken plugin distribution; returns the env
     that puts it on the path of a `wfe` subprocess."""
     folder = tmp_path / "site"
@@ -52,9 +52,7 @@ def site(tmp_path: Path) -> dict[str, str]:
     install_fake_distribution(
         folder, "broken-dist", "[wfe.plugins]\nbroken = broken_plugin_xyz\n", {}
     )
-    import os
-
-    return {"PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}
+    return subprocess_env(folder)
 
 
 def test_installed_plugins_are_discovered_and_a_broken_one_is_reported(

@@ -92,7 +92,9 @@ def test_no_record_writes_nothing(run_wfe: RunWfe, tmp_path: Path) -> None:
     assert not (tmp_path / ".wfe").exists()
 
 
-def test_a_killed_run_leaves_a_readable_record(tmp_path: Path) -> None:
+def test_a_killed_run_leaves_a_readable_record(
+    tmp_path: Path, subprocess_env: Callable[..., dict[str, str]]
+) -> None:
     path = tmp_path / "wf.yaml"
     path.write_text(
         "workflow_name: killed\ntasks:\n"
@@ -102,7 +104,9 @@ def test_a_killed_run_leaves_a_readable_record(tmp_path: Path) -> None:
         " params: {function: 'wfe_test_functions:sleep_then', kwargs: {seconds: 60}}, outputs: [d]}\n"
     )
     command = [sys.executable, "-m", "wfe", "run", str(path), "--keep-going"]
-    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, text=True, env=subprocess_env()
+    ) as process:
         assert process.stdout is not None
         for line in process.stdout:
             if "slow (python_function) started" in line:

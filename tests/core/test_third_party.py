@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -33,13 +32,18 @@ def test_readme_shows_every_file_of_the_example_exactly() -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """pip-install the example (from a copy, so the build leaves the repo clean) into a
-    folder; returns the environment that puts that folder on a subprocess's path."""
-    work = tmp_path_factory.mktemp("third_party")
-    source = work / "wfe-greetings"
-    shutil.copytree(EXAMPLE, source)
-    target = work / "site"
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example (so that building it leaves the repository clean)."""
+    copy = tmp_path_factory.mktemp("third_party") / "wfe-greetings"
+    shutil.copytree(EXAMPLE, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def installed(source: Path, subprocess_env: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """pip-install the example into a folder; returns the environment that puts that
+    folder on a subprocess's path."""
+    target = source.parent / "site"
     done = subprocess.run(
         [
             sys.executable,
@@ -60,7 +64,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         timeout=300,
     )
     assert done.returncode == 0, f"pip install failed (is setuptools installed?):\n{done.stderr}"
-    return {"PYTHONPATH": os.pathsep.join([str(target), os.environ["PYTHONPATH"]])}
+    return subprocess_env(target)
 
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
@@ -93,7 +97,7 @@ def test_installed_distribution_runs_the_readme_workflow(
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **installed},
+        env=installed,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr

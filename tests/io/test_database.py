@@ -128,7 +128,10 @@ def test_a_failure_in_the_middle_of_a_multi_chunk_write_changes_nothing(
 
 
 def test_a_writer_killed_mid_write_leaves_the_old_table(
-    database_url: str, read_table: ReadTable, tmp_path: Path
+    database_url: str,
+    read_table: ReadTable,
+    tmp_path: Path,
+    subprocess_env: Callable[..., dict[str, str]],
 ) -> None:
     seed(database_url)
     path = tmp_path / "big.yaml"
@@ -136,7 +139,9 @@ def test_a_writer_killed_mid_write_leaves_the_old_table(
         write_flow(database_url, rows=2_000_000, extra=", if_exists: replace, chunksize: 2000")
     )
     command = [sys.executable, "-m", "wfe", "run", str(path)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=tmp_path) as process:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, cwd=tmp_path, env=subprocess_env()
+    ) as process:
         assert process.stdout is not None
         for line in process.stdout:
             if "save (database_writer) started" in line:

@@ -6,7 +6,7 @@ created and run as the `postgres` user. Durability is switched off: it is thrown
 
 Run it alone to get a server for a local session:
 
-    python tests/support/pg_cluster.py     # prints the URL; Ctrl-C stops and removes it
+    python -m wfe_io.testing.postgres     # prints the URL; Ctrl-C stops and removes it
 """
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ import signal
 import socket
 import subprocess
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["INSTALL_HINT", "Cluster", "fresh_database", "server_bindir", "start_cluster"]
+
 INSTALL_HINT = (
     "PostgreSQL's server binaries were not found. Install them (Debian/Ubuntu: "
-    "apt-get install postgresql), or run `python -m nox -s tests`, which installs them when "
-    "run as root, or set WFE_TEST_POSTGRES_URL to a server you have"
+    "apt-get install postgresql), or set WFE_TEST_POSTGRES_URL to a server you have "
+    "(wfe's own `python -m nox -s tests` installs them when run as root)"
 )
 
 
@@ -52,6 +55,8 @@ def _free_port() -> int:
 
 @dataclass
 class Cluster:
+    """A running cluster: its URL (user ``postgres``, database ``postgres``)."""
+
     url: str
     folder: Path
     pg_ctl: Path
@@ -74,7 +79,10 @@ class Cluster:
 
 
 def start_cluster() -> Cluster:
-    """initdb + pg_ctl start on a free loopback port; returns the running cluster."""
+    """initdb + pg_ctl start on a free loopback port; returns the running cluster.
+
+    Raises :class:`RuntimeError` with :data:`INSTALL_HINT` when PostgreSQL is missing.
+    """
     bindir = server_bindir()
     if bindir is None:
         raise RuntimeError(INSTALL_HINT)
@@ -119,6 +127,24 @@ def start_cluster() -> Cluster:
     return Cluster(
         f"postgresql://postgres@127.0.0.1:{port}/postgres", folder, bindir / "pg_ctl", as_user
     )
+
+
+def fresh_database(server: str) -> str:
+    """Create an empty database on the server at URL ``server``; return its URL.
+
+    Needs SQLAlchemy and the psycopg driver (``pip install 'components-io[postgres]'``).
+    """
+    import sqlalchemy
+
+    name = f"wfe_test_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    finally:
+        engine.dispose()
+    url = sqlalchemy.engine.make_url(server).set(database=name)
+    return url.render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":
