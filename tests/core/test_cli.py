@@ -7,6 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import wfe
+
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 Write = Callable[..., Path]
 
@@ -46,8 +48,9 @@ def test_version_and_help(run_wfe: RunWfe) -> None:
     assert version.stdout.startswith("wfe 0.1.0")
     helped = run_wfe("--help")
     assert helped.returncode == 0
-    for command in ("run", "validate", "components"):
-        assert command in helped.stdout
+    listed = helped.stdout.split("\nCommands:\n", 1)[1].splitlines()
+    commands = {line.split()[0] for line in listed if line.startswith("  ")}
+    assert {"run", "validate", "graph", "schema", "components", "runs"} <= commands
 
 
 def test_run_prints_progress_and_exits_0(run_wfe: RunWfe, write_workflow: Write) -> None:
@@ -137,6 +140,8 @@ def test_validate_reports_ok_without_running(
     assert done.returncode == 0, done.stderr
     assert "OK: workflow 'v', 1 task; components: python_function (engine-core)" in done.stdout
     assert not marker.exists()
+    wfe.load(path).run().raise_for_status()  # running the same file does create it
+    assert marker.exists()
 
 
 def test_functions_next_to_the_workflow_file_are_importable(

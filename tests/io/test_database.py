@@ -127,6 +127,32 @@ def test_a_failure_in_the_middle_of_a_multi_chunk_write_changes_nothing(
     engine.dispose()
 
 
+# `wfe run FILE` in a process whose writer stops for good after its third chunk of rows,
+# once it has said so by creating the file MARKER: killed there, it dies mid-write.
+STALLING_WFE = """
+import sys, threading
+import wfe_io.database_writer as writer
+path, marker = sys.argv[1:]
+chunks = []
+
+def stalling(real):
+    def chunk(*args):
+        written = real(*args)
+        chunks.append(written)
+        if len(chunks) == 3:
+            open(marker, "w").close()
+            threading.Event().wait()
+        return written
+    return chunk
+
+for name in ("_copy_chunk", "_executemany_rows"):
+    setattr(writer, name, stalling(getattr(writer, name)))
+sys.argv = ["wfe", "run", path]
+from wfe.cli import main
+main()
+"""
+
+
 def test_a_writer_killed_mid_write_leaves_the_old_table(
     database_url: str,
     read_table: ReadTable,
@@ -134,20 +160,23 @@ def test_a_writer_killed_mid_write_leaves_the_old_table(
     subprocess_env: Callable[..., dict[str, str]],
 ) -> None:
     seed(database_url)
-    path = tmp_path / "big.yaml"
+    path = tmp_path / "write.yaml"
     path.write_text(
-        write_flow(database_url, rows=2_000_000, extra=", if_exists: replace, chunksize: 2000")
+        write_flow(database_url, rows=1000, extra=", if_exists: replace, chunksize: 100")
     )
-    command = [sys.executable, "-m", "wfe", "run", str(path)]
+    marker = tmp_path / "three-chunks-written"
+    command = [sys.executable, "-c", STALLING_WFE, str(path), str(marker)]
     with subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, cwd=tmp_path, env=subprocess_env()
+        command, cwd=tmp_path, stderr=subprocess.PIPE, text=True, env=subprocess_env()
     ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if "save (database_writer) started" in line:
-                break
-        time.sleep(1.5)  # well into the write of 2,000,000 rows in chunks of 2,000
-        assert process.poll() is None, "the write finished before it could be interrupted"
+        deadline = time.monotonic() + 60
+        while not marker.exists():  # wait for the event, however loaded the machine is
+            if process.poll() is not None:
+                raise AssertionError(
+                    f"wfe ended before its write was stopped:\n{process.communicate()[1]}"
+                )
+            assert time.monotonic() < deadline, "the writer never reached its third chunk"
+            time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL

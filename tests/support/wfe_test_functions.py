@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import os
 import threading
 import time
 from collections import Counter
@@ -49,6 +50,17 @@ def sleep_then(seconds: float, value: Any = None, **_: Any) -> Any:
     return value
 
 
+def wait_for_file(path: str, value: Any = None, timeout: float = 60, **_: Any) -> Any:
+    """Return ``value`` once the file ``path`` exists: a task that runs until the test
+    says so, instead of for a time that a loaded machine may not respect."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear within {timeout} s")
+        time.sleep(0.01)
+    return value
+
+
 _barrier = threading.Barrier(2, timeout=10)
 
 
@@ -80,8 +92,6 @@ def logged(log: str, label: str, value: Any = None, **inputs: Any) -> Any:
 
 def fail_if_exists(path: str, **inputs: Any) -> Any:
     """Fail while the file ``path`` exists (an outside condition a re-run can fix)."""
-    import os
-
     if os.path.exists(path):
         raise RuntimeError(f"{path} exists")
     return sum(v for v in inputs.values() if isinstance(v, int | float))
@@ -89,8 +99,6 @@ def fail_if_exists(path: str, **inputs: Any) -> Any:
 
 def environment(name: str, **_: Any) -> str | None:
     """The value of an environment variable as the task sees it."""
-    import os
-
     return os.environ.get(name)
 
 
