@@ -23,7 +23,10 @@ from wfe.variables import Variables
 from wfe.yamlsource import NodeReader, describe_node, location_of
 
 __all__ = [
+    "EXECUTOR_KEYS",
+    "TASK_KEYS",
     "TASK_OPTIONS",
+    "TOP_KEYS",
     "ExecutorChoice",
     "TaskSpec",
     "WorkflowSpec",
@@ -56,9 +59,11 @@ TASK_OPTIONS: dict[str, Param] = {
     ),
 }
 
-_TOP_KEYS = ("workflow_name", "description", "vars", "checkpoint", "executor", "tasks")
-_EXECUTOR_KEYS = ("name", "options")
-_TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")
+#: The keys the parser accepts at the top of a workflow, in an ``executor:`` mapping and in
+#: a task (besides TASK_OPTIONS); wfe.schema describes exactly these.
+TOP_KEYS = ("workflow_name", "description", "vars", "checkpoint", "executor", "tasks")
+EXECUTOR_KEYS = ("name", "options")
+TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -263,7 +268,7 @@ class _Parser:
         items = self.reader.mapping(node, "executor")
         if items is None:
             return None
-        self.unknown_keys(items, _EXECUTOR_KEYS, "executor", None)
+        self.unknown_keys(items, EXECUTOR_KEYS, "executor", None)
         if "name" not in items:
             self.reader.problem(
                 node,
@@ -304,7 +309,7 @@ class _Parser:
                 )
             else:
                 names[name] = items["name"][1]
-        self.unknown_keys(items, _TASK_KEYS + tuple(TASK_OPTIONS), f"task '{label}'", name)
+        self.unknown_keys(items, TASK_KEYS + tuple(TASK_OPTIONS), f"task '{label}'", name)
 
         component = None
         if "component_name" in items:
@@ -396,7 +401,7 @@ def parse_spec(
     if items is None:
         return None
     parser = _Parser(reader)
-    parser.unknown_keys(items, _TOP_KEYS, "the workflow", None)
+    parser.unknown_keys(items, TOP_KEYS, "the workflow", None)
 
     defaults: dict[str, tuple[Any, Node]] = {}
     if "vars" in items:
