@@ -50,7 +50,7 @@ def test_version_and_help(run_wfe: RunWfe) -> None:
     assert helped.returncode == 0
     listed = helped.stdout.split("\nCommands:\n", 1)[1].splitlines()
     commands = {line.split()[0] for line in listed if line.startswith("  ")}
-    assert {"run", "validate", "graph", "schema", "components", "runs"} <= commands
+    assert {"run", "validate", "graph", "schema", "components", "runs", "new"} <= commands
 
 
 def test_run_prints_progress_and_exits_0(run_wfe: RunWfe, write_workflow: Write) -> None:
