@@ -24,6 +24,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
     )
 
 
+@pytest.mark.slow  # installs a distribution and runs its tests: about 3-5 s
 def test_a_new_distribution_installs_passes_its_tests_and_serves_a_workflow(
     run_wfe: RunWfe, subprocess_env: Env, tmp_path: Path
 ) -> None:

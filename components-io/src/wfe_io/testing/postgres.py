@@ -63,10 +63,12 @@ class Cluster:
     as_user: list[str]
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown) and delete its files."""
+        """Stop the server and delete its files. The shutdown is immediate: nothing is
+        written back (a shutdown checkpoint took 11 s on a machine busy writing), since
+        the files are deleted next."""
         data = self.folder / "data"
         subprocess.run(
-            [*self.as_user, str(self.pg_ctl), "-D", str(data), "-m", "fast", "-w", "stop"],
+            [*self.as_user, str(self.pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"],
             capture_output=True,
             check=False,
             timeout=60,
