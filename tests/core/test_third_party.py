@@ -70,6 +70,7 @@ def installed(source: Path, subprocess_env: Callable[..., dict[str, str]]) -> di
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 
 
+@pytest.mark.slow  # pip-installs the example (module fixture)
 def test_installed_distribution_is_discovered(run_wfe: RunWfe, installed: dict[str, str]) -> None:
     listed = run_wfe("components", "list", "--json", env=installed)
     assert listed.returncode == 0, listed.stderr
@@ -86,6 +87,7 @@ def test_installed_distribution_is_discovered(run_wfe: RunWfe, installed: dict[s
     assert "names  (required)  a list of names" in shown.stdout
 
 
+@pytest.mark.slow  # pip-installs the example (module fixture)
 def test_installed_distribution_runs_the_readme_workflow(
     run_wfe: RunWfe, installed: dict[str, str], tmp_path: Path
 ) -> None:
@@ -107,6 +109,7 @@ def test_installed_distribution_runs_the_readme_workflow(
     assert "greetings=list of 2" in cli.stdout
 
 
+@pytest.mark.slow  # pip-installs the example (module fixture)
 def test_a_bad_param_for_the_third_party_component_is_caught(
     run_wfe: RunWfe, installed: dict[str, str], write_workflow: Callable[..., Path]
 ) -> None:
@@ -118,3 +121,19 @@ def test_a_bad_param_for_the_third_party_component_is_caught(
     assert "unknown param 'greting'" in done.stderr
     assert "did you mean 'greeting'?" in done.stderr
     assert "missing required input 'names'" in done.stderr
+
+
+@pytest.mark.slow  # pip-installs the example (module fixture)
+def test_the_example_passes_its_own_tests(source: Path, installed: dict[str, str]) -> None:
+    # As its author would run them: pytest in its folder, wfe's plugin from engine-core.
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests"],
+        cwd=source,
+        env=installed,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "5 passed" in done.stdout

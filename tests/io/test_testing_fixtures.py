@@ -14,6 +14,16 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 Env = Callable[..., dict[str, str]]
 
+AFTER_THE_README = """
+import os
+
+
+def test_afterwards_the_environment_is_as_it_was():
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://sentinel.invalid"
+    assert os.environ["AWS_PROFILE"] == "sentinel"
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+"""
+
 WITHOUT_SERVICES = """
 def test_s3(bucket):
     pass
@@ -26,6 +36,14 @@ def test_postgres(postgres_server):
 def test_nothing_needed():
     pass
 """
+
+
+def readme_example() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [code] = re.findall(
+        r"<!-- tested by tests/io/test_testing_fixtures.py -->\n```python\n(.*?)```", readme, re.S
+    )
+    return code
 
 
 def pytest_in(folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -49,6 +67,24 @@ def test_s3_endpoint_points_boto3_at_moto_with_fake_credentials(s3_endpoint: str
     assert os.environ["AWS_CONFIG_FILE"] == os.devnull
     assert "AWS_PROFILE" not in os.environ
     assert "AWS_ENDPOINT_URL_S3" not in os.environ
+
+
+@pytest.mark.slow  # a pytest session in a subprocess, with pandas, moto and a database
+def test_the_readme_example_runs_as_printed_and_the_environment_is_restored(
+    tmp_path: Path, subprocess_env: Env, postgres_server: str
+) -> None:
+    (tmp_path / "test_readme_example.py").write_text(readme_example())
+    (tmp_path / "test_zz_after.py").write_text(AFTER_THE_README)
+    env = subprocess_env()
+    env.update(
+        AWS_ENDPOINT_URL="http://sentinel.invalid",
+        AWS_PROFILE="sentinel",
+        WFE_TEST_POSTGRES_URL=postgres_server,  # this session's server: no second cluster
+    )
+    env.pop("AWS_ACCESS_KEY_ID", None)
+    done = pytest_in(tmp_path, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 passed" in done.stdout  # the S3 example, the database one twice, the check
 
 
 def test_without_the_services_their_fixtures_fail_saying_what_to_install(
