@@ -59,11 +59,9 @@ def errors(schema: dict[str, Any], text: str) -> list[str]:
     return [e.message for e in validator.iter_errors(yaml.safe_load(text))]
 
 
-@pytest.mark.parametrize(
-    "path", sorted((REPO / "workflows").glob("*.yaml")), ids=lambda path: path.name
-)
-def test_every_example_workflow_matches_the_schema(schema: dict[str, Any], path: Path) -> None:
-    assert errors(schema, path.read_text(encoding="utf-8")) == []
+def test_the_quickstart_workflow_matches_the_schema(schema: dict[str, Any]) -> None:
+    # engine-core alone runs it; tests/workflows checks every example with all components
+    assert errors(schema, (REPO / "workflows" / "quickstart.yaml").read_text()) == []
 
 
 def test_a_workflow_with_every_key_the_parser_accepts_matches_the_schema(

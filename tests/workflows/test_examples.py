@@ -1,8 +1,8 @@
 """The example workflows, run by the CLI in a subprocess as a user runs them.
 
 The runs train models on real data (10-40 s each): they are marked slow, so the quick
-loop (`pytest -m "not slow"`) leaves them to CI. `tests/core/test_schema.py` checks each
-file against `wfe schema`."""
+loop (`pytest -m "not slow"`) leaves them to CI. Every file is also checked against the
+JSON Schema of `wfe schema` (tests/core/test_schema.py tests the schema itself)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import yaml
 
 import wfe
+from wfe.schema import workflow_schema
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "workflows" / "data"
@@ -156,3 +159,12 @@ def test_every_example_validates(name: str, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(REPO)
     monkeypatch.syspath_prepend(REPO / "workflows")  # as the CLI does for quickstart_steps
     wfe.load(f"workflows/{name}")
+
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "workflows").glob("*.yaml")), ids=lambda path: path.name
+)
+def test_every_example_matches_the_json_schema(path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(workflow_schema(wfe.load_plugins()))
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert [error.message for error in validator.iter_errors(document)] == []
