@@ -181,6 +181,24 @@ def test_allowed_imports_are_not_breaches(site: Site) -> None:
     )
 
 
+def test_a_name_registered_twice_is_a_breach(site: Site) -> None:
+    plugin = GOOD_PLUGIN.replace(
+        'return [ComponentRef("tidy_up", "tidy_components:TidyUp", "Strip and lower-case text")]',
+        'return [ComponentRef("tidy_up", "tidy_components:TidyUp", "Tidy")] * 2',
+    )
+    site(
+        "twice-dist",
+        "[wfe.plugins]\ntwice = twice_plugin\n",
+        {"twice_plugin": plugin, "tidy_components": GOOD_COMPONENTS},
+    )
+    with pytest.raises(ContractError) as info:
+        check_distribution("twice-dist")
+    assert (
+        info.value.problems
+        == ("component 'tidy_up' is registered more than once: register each name once",) * 2
+    )
+
+
 def test_a_plugin_that_fails_to_load_is_a_breach(site: Site) -> None:
     site("broken-dist", "[wfe.plugins]\nbroken = no_such_module_here\n", {})
     with pytest.raises(ContractError) as info:

@@ -110,15 +110,10 @@ def check_distribution(
             "wfe_register_components() (or wfe_register_executors()) in "
             f"{', '.join(ep.value for ep in entry_points)}, marked with @wfe.hookimpl"
         )
-    loaded: list[str] = []
-    for ref in own_components:
-        found = _check_component(ref, components)
-        problems += found
-        if not any(problem.startswith(_LOAD_FAILED) for problem in found):
-            loaded.append(ref.name)
+    imported = [ref.name for ref in own_components if _check_component(ref, components, problems)]
     for executor in own_executors:
-        problems += _check_executor(executor, executors)
-    problems += _check_rendering(loaded, plugin_names)
+        _check_executor(executor, executors, problems)
+    problems += _check_rendering(imported, plugin_names)
     problems += _check_registration_imports(dist, entry_points, plugin_names, allow_imports)
     if problems:
         raise ContractError(name, problems)
@@ -167,24 +162,21 @@ def _same(a: str, b: str) -> bool:
 
 # -- one registration ------------------------------------------------------------------
 
-#: how a problem that stops the checks of one registration begins
-_LOAD_FAILED = "cannot import "
 
-
-def _check_ref(ref: PluginRef, registry: Registry[Any]) -> list[str]:
+def _check_ref(ref: PluginRef, registry: Registry[Any], problems: list[str]) -> None:
     """What every registration needs: a unique name, a lazy target, a summary."""
     what = f"{ref.kind} '{ref.name}'"
-    problems: list[str] = []
     if ref.name in registry.conflicts:
         others = sorted(
             {r.distribution or r.target_path for r in registry.conflicts[ref.name]}
             - {ref.distribution}
         )
-        if others:
-            problems.append(
-                f"{what} is also provided by {', '.join(others)}: pick a name of its own "
-                "(prefix it with your package's name)"
-            )
+        problems.append(
+            f"{what} is also provided by {', '.join(others)}: pick a name of its own "
+            "(prefix it with your package's name)"
+            if others
+            else f"{what} is registered more than once: register each name once"
+        )
     if not isinstance(ref.target, str):
         problems.append(
             f"{what} is registered as the class itself; name it as a string "
@@ -198,7 +190,6 @@ def _check_ref(ref: PluginRef, registry: Registry[Any]) -> list[str]:
         )
     elif "\n" in summary:
         problems.append(f"{what} has a summary of several lines: keep it to one")
-    return problems
 
 
 def _load(ref: PluginRef, problems: list[str]) -> type | None:
@@ -207,7 +198,7 @@ def _load(ref: PluginRef, problems: list[str]) -> type | None:
     try:
         return ref.load()
     except ComponentLoadError as exc:
-        problems.append(f"{_LOAD_FAILED}{ref.kind} '{ref.name}': {exc}")
+        problems.append(f"cannot import {ref.kind} '{ref.name}': {exc}")
         return None
 
 
@@ -221,13 +212,14 @@ def _check_docstring(what: str, cls: type, problems: list[str]) -> None:
         )
 
 
-def _check_component(ref: ComponentRef, registry: Registry[Any]) -> list[str]:
+def _check_component(ref: ComponentRef, registry: Registry[Any], problems: list[str]) -> bool:
+    """Check one component; False when its class cannot even be imported."""
     from wfe.component import Component, Input
 
-    problems = _check_ref(ref, registry)
+    _check_ref(ref, registry, problems)
     cls = _load(ref, problems)
     if cls is None:
-        return problems
+        return False
     what = f"component '{ref.name}'"
     _check_docstring(what, cls, problems)
     if not callable(getattr(cls, "execute", None)):
@@ -252,23 +244,22 @@ def _check_component(ref: ComponentRef, registry: Registry[Any]) -> list[str]:
                         f"{what}: outputs_schema[{role!r}] must be a description (a non-empty "
                         f"string), got {doc!r}"
                     )
-    return problems
+    return True
 
 
-def _check_executor(ref: ExecutorRef, registry: Registry[Any]) -> list[str]:
+def _check_executor(ref: ExecutorRef, registry: Registry[Any], problems: list[str]) -> None:
     from wfe.executor import Executor
 
-    problems = _check_ref(ref, registry)
+    _check_ref(ref, registry, problems)
     cls = _load(ref, problems)
     if cls is None:
-        return problems
+        return
     what = f"executor '{ref.name}'"
     _check_docstring(what, cls, problems)
     if not issubclass(cls, Executor):
         problems.append(f"{what} ({ref.target_path}) is not a wfe.Executor subclass")
-        return problems
-    _check_params(what, "options_schema", cls.options_schema, problems)
-    return problems
+    else:
+        _check_params(what, "options_schema", cls.options_schema, problems)
 
 
 def _check_mapping(
