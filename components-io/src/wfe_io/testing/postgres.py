@@ -47,6 +47,17 @@ def server_bindir() -> Path | None:
     return None
 
 
+def _scratch_folder() -> str | None:
+    """Where the cluster's files go: /dev/shm when it has room, else (None) the default
+    temporary folder. The cluster is thrown away, so memory is fine, and deleting a few
+    hundred MB of database files from a disk mounted with ``discard`` took up to 13 s."""
+    try:
+        room = shutil.disk_usage("/dev/shm").free
+    except OSError:
+        return None
+    return "/dev/shm" if room >= 2 * 1024**3 else None
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -64,8 +75,7 @@ class Cluster:
 
     def stop(self) -> None:
         """Stop the server and delete its files. The shutdown is immediate: nothing is
-        written back (a shutdown checkpoint took 11 s on a machine busy writing), since
-        the files are deleted next."""
+        written back, since the files are deleted next."""
         data = self.folder / "data"
         subprocess.run(
             [*self.as_user, str(self.pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"],
@@ -88,7 +98,7 @@ def start_cluster() -> Cluster:
     bindir = server_bindir()
     if bindir is None:
         raise RuntimeError(INSTALL_HINT)
-    folder = Path(tempfile.mkdtemp(prefix="wfe-pg-"))
+    folder = Path(tempfile.mkdtemp(prefix="wfe-pg-", dir=_scratch_folder()))
     as_user: list[str] = []
     if os.geteuid() == 0:
         import pwd
