@@ -99,3 +99,22 @@ def native_thread_counts(**_: Any) -> list[int]:
     from threadpoolctl import threadpool_info
 
     return sorted({int(pool["num_threads"]) for pool in threadpool_info()})
+
+
+def chatty(label: str, fail: bool = False, **_: Any) -> str:
+    """Print a line, log at INFO and DEBUG (logger 'chatty'), then return or fail."""
+    import logging
+
+    print(f"print from {label}")
+    logging.getLogger("chatty").info("info from %s", label)
+    logging.getLogger("chatty").debug("debug from %s", label)
+    if fail:
+        raise RuntimeError(f"{label} gave up")
+    return label
+
+
+def shout(times: int, **_: Any) -> int:
+    """Print ``times`` lines of 100 characters."""
+    for number in range(times):
+        print(f"{number:>10}" + "x" * 89)
+    return times

@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
-from wfe import builtin
+from wfe import builtin, tasklog
 from wfe.errors import TaskTimeoutError
 from wfe.executor import Executor
 from wfe.graph import Graph
@@ -85,11 +85,13 @@ def execute(
     executor.start(run)
     run.executor_description = executor.describe()
     frozen, sorter = _frozen_sorter(graph)
+    tasklog.hold()  # tasks' prints and log records go to their logs for the whole run
     try:
         hooks.workflow_start(run=run, workflow=run.workflow, workers=executor.slots or 0)
         _loop(run, graph, sorter, calls, executor, hooks, cancel, reports, keep)
         results = executor.gather(keep)
     finally:
+        tasklog.release()
         if frozen:
             gc.unfreeze()
         executor.close()
@@ -164,6 +166,7 @@ def _loop(
                 outcome.error,
                 outcome.attempts,
                 outputs=outcome.outputs,
+                log=outcome.log,
             )
             if status is _FAILED:
                 error = outcome.error

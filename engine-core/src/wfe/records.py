@@ -8,6 +8,8 @@
     installed distributions, executor, options, start, end, status and task counts.
     Small (it holds no per-task data), written atomically when the run starts and when
     it ends: ``wfe runs list`` reads only these, newest first.
+``logs/<task>.log``
+    what each task printed and logged (when it did), written as the task ends.
 ``tasks.jsonl``
     an append-only log: one line naming every task, then one JSON line per task as it
     ends (status, attempts, duration, the process's peak memory, the error, a
@@ -24,8 +26,10 @@ or of the wrong shape are flagged, never fatal.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import resource
 import tempfile
 import threading
@@ -43,12 +47,30 @@ from wfe.report import RunResult, TaskReport
 from wfe.run import Run
 from wfe.spec import TaskSpec, WorkflowSpec
 
-__all__ = ["DEFAULT_ROOT", "RunRecorder", "find_record", "read_record", "read_summaries"]
+__all__ = [
+    "DEFAULT_ROOT",
+    "RunRecorder",
+    "find_record",
+    "read_record",
+    "read_summaries",
+    "task_log",
+]
 
 DEFAULT_ROOT = Path(".wfe") / "runs"
 SUMMARY_FILE = "run.json"
 TASKS_FILE = "tasks.jsonl"
+LOGS_FOLDER = "logs"
 _encode = json.JSONEncoder(default=str, ensure_ascii=False).encode  # the C encoder: no indent
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}")
+
+
+def _log_path(task: str) -> str:
+    """Where a task's log goes, relative to the run's folder: its name when that is a
+    plain file name, else a digest of it (a name never becomes a path of its own)."""
+    stem = task if _SAFE_NAME.fullmatch(task) else hashlib.sha256(task.encode()).hexdigest()
+    return f"{LOGS_FOLDER}/{stem}.log"
 
 
 def _now() -> str:
@@ -139,10 +161,15 @@ class RunRecorder:
         with self._lock:
             self._open[run.id] = _Open(folder, summary, log, now, now)
 
-    def _append(self, run: Run, entry: dict[str, Any], urgent: bool = False) -> None:
+    def _append(self, run: Run, entry: dict[str, Any], log: str = "", urgent: bool = False) -> None:
         state = self._open.get(run.id)
         if state is None:
             return
+        if log:
+            relative = _log_path(entry["task"])
+            (state.folder / LOGS_FOLDER).mkdir(exist_ok=True)
+            (state.folder / relative).write_text(log, encoding="utf-8")
+            entry["log"] = relative
         state.reported.add(entry["task"])
         state.log.write(_encode(entry) + "\n")
         now = time.perf_counter()
@@ -163,7 +190,7 @@ class RunRecorder:
     def wfe_task_end(self, run: Run, task: TaskSpec, report: TaskReport) -> None:
         entry = self._entry(task, report)
         entry["outputs"] = report.outputs
-        self._append(run, entry)
+        self._append(run, entry, report.log)
 
     @hookimpl
     def wfe_task_error(
@@ -171,7 +198,7 @@ class RunRecorder:
     ) -> None:
         entry = self._entry(task, report)
         entry["error"] = error.cause_text or str(error)
-        self._append(run, entry, urgent=True)
+        self._append(run, entry, report.log, urgent=True)
 
     @hookimpl
     def wfe_workflow_end(self, run: Run, result: RunResult) -> None:
@@ -281,6 +308,19 @@ def read_record(folder: Path) -> dict[str, Any] | None:
             known.update(entry)
     record["tasks"] = tasks
     return record
+
+
+def task_log(record: Mapping[str, Any], task: str, root: Path = DEFAULT_ROOT) -> str | None:
+    """The log a task of a recorded run left, or None when it left none."""
+    tasks = record.get("tasks")
+    entry = tasks.get(task) if isinstance(tasks, dict) else None
+    relative = _log_path(task)
+    if not isinstance(entry, dict) or entry.get("log") != relative:
+        return None  # only the name the recorder writes: never a path read from the file
+    try:
+        return (Path(root) / str(record["run_id"]) / relative).read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def find_record(run_id: str, root: Path = DEFAULT_ROOT) -> dict[str, Any] | None:

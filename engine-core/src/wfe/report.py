@@ -36,8 +36,10 @@ class TaskReport:
     attempts: int = 0
     skipped_because: tuple[str, ...] = ()
     #: a description of each output (type, shape, a scalar's value: see
-    #: :func:`wfe.summary.describe`), when a display or record asked for them
+    #: :func:`wfe.summary.describe`)
     outputs: Mapping[str, Any] = field(default_factory=dict)
+    #: what the task printed and logged (its newest 256 KiB)
+    log: str = ""
 
 
 @dataclass(slots=True)

@@ -21,12 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from wfe import tasklog
 from wfe.attempts import attempt_with_options
 from wfe.errors import OutputMismatchError, TaskError
 from wfe.plugins import PluginRef
 from wfe.report import TaskStatus
 from wfe.spec import TaskSpec
 from wfe.summary import describe
+from wfe.tasklog import TaskLog
 
 __all__ = ["CheckpointSlot", "TaskCall", "TaskOutcome", "task_error"]
 
@@ -46,6 +48,8 @@ class TaskOutcome:
     attempts: int = 0
     error: TaskError | None = None
     outputs: Mapping[str, Any] = field(default_factory=dict)
+    #: what the task printed and logged (see :mod:`wfe.tasklog`)
+    log: str = ""
 
 
 class _Store(Protocol):
@@ -113,6 +117,17 @@ class TaskCall:
 
     def __call__(self, inputs: dict[str, Any]) -> tuple[TaskOutcome, dict[str, Any] | None]:
         """Run the task on ``inputs``; never raises for the task's own failure."""
+        task = self.task
+        log = TaskLog(task.name)
+        capture = tasklog.start(log)
+        try:
+            outcome, outputs = self._run(inputs)
+        finally:
+            tasklog.stop(capture)
+        outcome.log = log.text()
+        return outcome, outputs
+
+    def _run(self, inputs: dict[str, Any]) -> tuple[TaskOutcome, dict[str, Any] | None]:
         task = self.task
         start = _perf_counter()
         error: BaseException | None = None

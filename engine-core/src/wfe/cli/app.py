@@ -60,6 +60,44 @@ class LogFormat(enum.StrEnum):
     json = "json"
 
 
+class LogLevel(enum.StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def configure_logging(level: LogLevel, log_file: Path | None, echo_prints: bool) -> None:
+    """The run's logging: records at ``level`` or above go to stderr (and ``log_file``),
+    each naming its task, and into that task's own log (see wfe.tasklog). With
+    ``echo_prints`` off (JSON output), what tasks print stays in their logs and out of
+    stdout."""
+    import logging
+
+    from wfe import tasklog
+
+    class TaskFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            task = getattr(record, "wfe_task", "")
+            record.wfe_where = f"[{task}] " if task else ""
+            return super().format(record)
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers[0].setFormatter(TaskFormatter("%(levelname)s %(wfe_where)s%(name)s: %(message)s"))
+    if log_file is not None:
+        try:
+            to_file = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            error(f"error: cannot write the log file {log_file}: {exc.strerror or exc}")
+            exit_with(EXIT_USAGE)
+        to_file.setFormatter(
+            TaskFormatter("%(asctime)s %(levelname)s %(wfe_where)s%(name)s: %(message)s")
+        )
+        handlers.append(to_file)
+    logging.basicConfig(level=level.value, handlers=handlers, force=True)
+    tasklog.configure(echo=echo_prints)
+
+
 STATE = {"debug": False}
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full error chain (tracebacks).")]

@@ -21,10 +21,12 @@ from wfe.cli.app import (
     ExecutorName,
     ExecutorOptions,
     LogFormat,
+    LogLevel,
     RecordDir,
     Vars,
     WorkflowFile,
     app,
+    configure_logging,
     error,
     exit_with,
     load_workflow,
@@ -109,6 +111,17 @@ def run(
             "--keep-going", help="After a failure, still run every task that does not depend on it."
         ),
     ] = False,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(
+            "--log-level",
+            help="Lowest level of Python logging records kept in each task's log and shown.",
+        ),
+    ] = LogLevel.INFO,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Also append every log record (with its task) here."),
+    ] = None,
     record_dir: RecordDir = DEFAULT_RECORDS,
     no_record: Annotated[bool, typer.Option("--no-record", help="Write no run record.")] = False,
     grace: Annotated[
@@ -148,6 +161,7 @@ def run(
     else:  # a live progress bar on a terminal; plain lines in logs and pipes
         display = ProgressDisplay() if sys.stdout.isatty() else TextDisplay()
     with user_errors(debug, log_format):
+        configure_logging(log_level, log_file, echo_prints=log_format is LogFormat.text)
         plugins = load_plugins([display])
         recorder = None
         if not no_record:

@@ -123,3 +123,34 @@ def _task_line(name: str, task: dict[str, Any]) -> str:
     if isinstance(skipped, list) and skipped:
         line += f"; skipped: {', '.join(map(str, skipped))} failed"
     return line
+
+
+@runs_app.command("log")
+def runs_log(
+    run_id: Annotated[
+        str, typer.Argument(help="A run id (a unique prefix is enough).", show_default=False)
+    ],
+    task: Annotated[str, typer.Argument(help="The task's name.", show_default=False)],
+    record_dir: RecordDir = DEFAULT_RECORDS,
+) -> None:
+    """Print what a task printed and logged during a recorded run."""
+    from wfe.records import find_record, task_log
+    from wfe.suggest import did_you_mean
+
+    record = find_record(run_id, record_dir)
+    if record is None:
+        error(f"error: no run '{run_id}' under {record_dir}; `wfe runs list` shows them")
+        exit_with(EXIT_USAGE)
+    tasks = record.get("tasks")
+    names = list(tasks) if isinstance(tasks, dict) else []
+    if task not in names:
+        hint = did_you_mean(task, names) or "`wfe runs show` lists its tasks"
+        error(f"error: run {record['run_id']} has no task '{task}'. {hint}")
+        exit_with(EXIT_USAGE)
+    text = task_log(record, task, record_dir)
+    if text is None:
+        typer.echo(
+            f"(task '{task}' printed and logged nothing in run {record['run_id']})", err=True
+        )
+        return
+    typer.echo(text, nl=False)
