@@ -202,14 +202,28 @@ def test_sql_query_binds_parameters(database_url: str) -> None:
     assert hostile.results["rows"].empty  # the value was bound, not spliced into the SQL
 
 
-def test_database_errors_mask_the_password(run_wfe: Any, write_workflow: Any) -> None:
-    url = "postgresql://analyst:hunter2@127.0.0.1:9/warehouse"
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql://analyst:hunter2@127.0.0.1:9/warehouse",
+            "postgresql://analyst:***@127.0.0.1:9/warehouse",
+        ),
+        (
+            "postgresql://analyst@127.0.0.1:9/warehouse?password=hunter2&connect_timeout=5",
+            "postgresql://analyst@127.0.0.1:9/warehouse?password=***&connect_timeout=5",
+        ),
+    ],
+)
+def test_database_errors_mask_the_password(
+    run_wfe: Any, write_workflow: Any, url: str, shown: str
+) -> None:
     path = write_workflow(query_flow(url, "SELECT 1"))
     for log_format in ("text", "json"):
-        done = run_wfe("run", str(path), "--log-format", log_format)
+        done = run_wfe("run", str(path), "--log-format", log_format, cwd=path.parent)
         assert done.returncode == 1
         assert "hunter2" not in done.stdout + done.stderr
-        assert "postgresql://analyst:***@127.0.0.1:9/warehouse" in done.stdout + done.stderr
+        assert shown in done.stdout + done.stderr
 
 
 def test_unknown_drivers_and_dialects_are_definition_errors() -> None:

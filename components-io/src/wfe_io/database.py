@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from wfe.masking import mask_url as masked
+from wfe.masking import mask_text
 
 __all__ = [
     "DEFAULT_URL",
@@ -27,7 +27,6 @@ __all__ = [
     "create_engine",
     "driver_message",
     "identifier_problem",
-    "masked",
     "resolve_url",
     "url_param_problems",
     "url_problem",
@@ -75,13 +74,13 @@ def url_problem(url: str) -> str | None:
         parsed = make_url(url)
         dialect = parsed.get_dialect()
     except NoSuchModuleError:  # (a subclass of ArgumentError)
-        return f"'{masked(url)}': unknown database dialect '{url.split(':', 1)[0]}'"
+        return f"'{mask_text(url)}': unknown database dialect '{url.split(':', 1)[0]}'"
     except ArgumentError:
-        return f"'{masked(url)}' is not a database URL (expected e.g. sqlite:///file.db or postgresql://user@host/db)"
+        return f"'{mask_text(url)}' is not a database URL (expected e.g. sqlite:///file.db or postgresql://user@host/db)"
     module, package = _DRIVERS.get(dialect.driver, (None, None))
     if module is not None and importlib.util.find_spec(module) is None:
         return (
-            f"the database driver '{dialect.driver}' for {masked(url)} is not installed: "
+            f"the database driver '{dialect.driver}' for {mask_text(url)} is not installed: "
             f"pip install {package}"
         )
     return None
@@ -126,13 +125,13 @@ def create_engine(url: str, *, writing: bool = False) -> Any:
 
 def driver_message(exc: BaseException) -> str:
     """The database driver's own words for a failure, without SQLAlchemy's wrapping
-    (the SQL text, the bound values and a link), as ``Type: message``."""
+    (the SQL text, the bound values and a link), as ``Type: message``, URLs masked."""
     cause: BaseException = exc
     while getattr(cause, "orig", None) is None and cause.__cause__ is not None:
         cause = cause.__cause__  # pandas wraps SQLAlchemy's error, which wraps the driver's
     original = getattr(cause, "orig", None) or cause
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
-    return f"{type(original).__name__}: {first_line}"
+    return mask_text(f"{type(original).__name__}: {first_line}")
 
 
 def identifier_problem(value: str, what: str) -> str | None:

@@ -23,13 +23,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wfe import Component, Input, Param
+from wfe.masking import mask_text
 from wfe_io.credentials import secret_params
 from wfe_io.database import (
     DatabaseError,
     create_engine,
     driver_message,
     identifier_problem,
-    masked,
     resolve_url,
     url_param_problems,
 )
@@ -65,7 +65,7 @@ class DatabaseWriter(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
-        yield from secret_params(params)
+        yield from secret_params(params, cls.params_schema)
         for name in ("table_name", "schema"):
             value = params.get(name)
             if isinstance(value, str):
@@ -83,7 +83,9 @@ class DatabaseWriter(Component):
         engine = create_engine(url, writing=True)
         table, schema = self.params["table_name"], self.params["schema"]
         where = (
-            f"table '{table}'" + (f" in schema '{schema}'" if schema else "") + f" of {masked(url)}"
+            f"table '{table}'"
+            + (f" in schema '{schema}'" if schema else "")
+            + f" of {mask_text(url)}"
         )
         try:
             with engine.begin() as connection:

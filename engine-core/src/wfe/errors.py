@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wfe.masking import mask_text
+
 __all__ = [
     "ComponentLoadError",
     "DefinitionError",
@@ -49,6 +51,10 @@ class Problem:
     ``path`` locates the offending YAML node from the document root, e.g.
     ``("tasks", 3, "inputs", "df")``; checks that know nothing about YAML (the graph,
     component schemas) fill it in and the loader turns it into a :class:`Location`.
+
+    The message and the hint are masked (:func:`wfe.masking.mask_text`) when the problem
+    is made: a problem often quotes a value from the file, and the value may be a URL
+    with a password; every channel that shows it then shows it masked.
     """
 
     kind: str
@@ -57,6 +63,10 @@ class Problem:
     task: str | None = None
     path: tuple[str | int, ...] = ()
     location: Location | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", mask_text(self.message))
+        object.__setattr__(self, "hint", mask_text(self.hint))
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -125,6 +135,11 @@ class TaskError(WorkflowError, RuntimeError):
     Pickles (a task may fail in another process): the cause travels with it when it
     pickles, else as a :class:`RemoteError` with the same type name and message.
     ``cause_text`` and ``traceback_text`` survive either way.
+
+    The message, ``cause_text`` and ``traceback_text`` are masked
+    (:func:`wfe.masking.mask_text`): displays, records and ``--debug`` show them as they
+    are. The cause itself is the component's exception, untouched: whoever shows it
+    directly masks it too.
     """
 
     def __init__(
@@ -140,15 +155,17 @@ class TaskError(WorkflowError, RuntimeError):
         self.message = message
         self.location = location
         where = f" (defined at {location})" if location else ""
-        super().__init__(f"task '{task}' (component '{component}'){where} failed: {message}")
+        super().__init__(
+            f"task '{task}' (component '{component}'){where} failed: {mask_text(message)}"
+        )
         #: the component's exception as ``Type: message`` ("" when there is none)
         self.cause_text = ""
         #: the cause's traceback, formatted where it happened ("" when there is none)
         self.traceback_text = ""
         if cause is not None:
             self.__cause__ = cause
-            self.cause_text = f"{type(cause).__name__}: {cause}"
-            self.traceback_text = "".join(traceback.format_exception(cause))
+            self.cause_text = mask_text(f"{type(cause).__name__}: {cause}")
+            self.traceback_text = mask_text("".join(traceback.format_exception(cause)))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

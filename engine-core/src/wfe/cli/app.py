@@ -151,7 +151,15 @@ def _main(
 
 
 def error(message: str) -> None:
-    typer.echo(message, err=True)
+    """Write ``message`` to stderr, URL passwords masked (every CLI error goes here)."""
+    from wfe.masking import mask_text
+
+    typer.echo(mask_text(message), err=True)
+
+
+def print_traceback(exc: BaseException) -> None:
+    """``--debug``: the full error chain, masked like every other message."""
+    error("".join(traceback.format_exception(exc)).rstrip("\n"))
 
 
 def exit_with(code: int) -> NoReturn:
@@ -170,7 +178,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         raise
     except DefinitionError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         if log_format is LogFormat.json:
             problems = [
                 {
@@ -191,7 +199,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_USAGE)
     except WorkflowError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(f"error: {exc}")
         exit_with(EXIT_USAGE)
     except KeyboardInterrupt:
@@ -202,7 +210,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_BROKEN_PIPE)
     except Exception as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(
             f"wfe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in wfe or a plugin; run again with --debug for the traceback."
