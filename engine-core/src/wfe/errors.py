@@ -22,6 +22,7 @@ __all__ = [
     "DefinitionError",
     "Location",
     "OutputMismatchError",
+    "PolicyError",
     "Problem",
     "RemoteError",
     "RunFailedError",
@@ -112,6 +113,11 @@ def _ordered(problems: Iterable[Problem]) -> Sequence[Problem]:
         return (0, p.location.line, p.location.column)
 
     return sorted(problems, key=key)
+
+
+class PolicyError(WorkflowError, ValueError):
+    """The operator policy file (``$WFE_POLICY`` or ``/etc/wfe/policy.toml``) is broken:
+    not TOML, an unknown key or a wrong type. Nothing is loaded until it is fixed."""
 
 
 class SelectionError(WorkflowError, ValueError):
