@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wfe.masking import mask_text
-
 __all__ = [
     "ComponentLoadError",
     "DefinitionError",
@@ -66,6 +64,8 @@ class Problem:
     location: Location | None = None
 
     def __post_init__(self) -> None:
+        from wfe.masking import mask_text  # on first use: loading a valid file needs none
+
         object.__setattr__(self, "message", mask_text(self.message))
         object.__setattr__(self, "hint", mask_text(self.hint))
 
@@ -156,14 +156,14 @@ class TaskError(WorkflowError, RuntimeError):
         location: Location | None = None,
         cause: BaseException | None = None,
     ):
+        from wfe.masking import mask_text  # on first use: a run without failures needs none
+
         self.task = task
         self.component = component
-        self.message = message
+        self.message = mask_text(message)
         self.location = location
         where = f" (defined at {location})" if location else ""
-        super().__init__(
-            f"task '{task}' (component '{component}'){where} failed: {mask_text(message)}"
-        )
+        super().__init__(f"task '{task}' (component '{component}'){where} failed: {self.message}")
         #: the component's exception as ``Type: message`` ("" when there is none)
         self.cause_text = ""
         #: the cause's traceback, formatted where it happened ("" when there is none)
