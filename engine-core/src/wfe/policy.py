@@ -14,10 +14,11 @@ TOML file::
 
 Which file: ``$WFE_POLICY`` when set (it must exist); otherwise ``/etc/wfe/policy.toml``
 when it exists; otherwise no policy (everything allowed, as before). The file is read
-once per process, when a workflow is loaded (``wfe validate``, ``wfe run``,
-``wfe.load``) or ``wfe components list`` shows it; a broken file (bad TOML, an unknown
-key, a wrong type) is a :class:`~wfe.errors.PolicyError` naming the file. Reading it
-imports only :mod:`tomllib`, and only when there is a file.
+once per process: by ``wfe validate`` and ``wfe run`` before they load a workflow, by
+``wfe components list`` to show it, and in Python when a task that a rule covers is
+checked. A broken file (bad TOML, an unknown key, a wrong type) is a
+:class:`~wfe.errors.PolicyError` naming the file. Reading it imports only
+:mod:`tomllib`, and only when there is a file.
 
 Each rule is enforced where the reference is checked: ``python_function``'s
 validation, ``sklearn_trainer``'s validation and the model loader of
@@ -91,6 +92,7 @@ class Policy:
         return f"policy: {self.path}: {rules}"
 
     def as_json(self) -> dict[str, Any]:
+        """For ``wfe components list --json``: the rules and the same phrases."""
         return {
             "path": self.path,
             "allowed_function_modules": (
