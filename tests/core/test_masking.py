@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import wfe
 from wfe.masking import is_secret_name, mask_text, mask_value, mask_vars
@@ -73,6 +75,36 @@ def test_words_that_merely_contain_a_secret_word_are_not_secrets(name: str) -> N
 def test_mask_text_hides_only_passwords_and_secret_query_values(text: str, masked: str) -> None:
     assert mask_text(text) == masked
     assert mask_text(masked) == masked  # masking twice changes nothing
+
+
+# Passwords SQLAlchemy accepts unencoded: any visible character but "@".
+_PASSWORDS = st.text(
+    st.characters(categories=["L", "N", "P", "S"], exclude_characters="@"), min_size=1
+)
+_NAMES = st.from_regex(r"[a-z][a-z0-9_.-]{0,12}", fullmatch=True)
+
+
+@given(user=_NAMES, password=_PASSWORDS, host=_NAMES, extra=st.sampled_from(["", ":5432"]))
+def test_any_password_is_masked_and_the_rest_kept(
+    user: str, password: str, host: str, extra: str
+) -> None:
+    text = f"connect postgresql://{user}:{password}@{host}{extra}/db failed; mail a@example.com"
+    assert mask_text(text) == (
+        f"connect postgresql://{user}:***@{host}{extra}/db failed; mail a@example.com"
+    )
+
+
+@given(
+    name=st.sampled_from(["password", "sslpassword", "api_key", "token", "DB_PASS"]),
+    value=st.text(
+        st.characters(categories=["L", "N", "P", "S"], exclude_characters="&;#"), min_size=1
+    ),
+)
+def test_any_secret_query_value_is_masked_and_the_rest_kept(name: str, value: str) -> None:
+    text = f"postgresql://u@h/db?sslmode=require&{name}={value}&application_name=wfe done"
+    assert mask_text(text) == (
+        f"postgresql://u@h/db?sslmode=require&{name}=***&application_name=wfe done"
+    )
 
 
 def test_mask_value_and_mask_vars_walk_mappings_and_lists() -> None:

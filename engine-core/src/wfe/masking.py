@@ -20,11 +20,13 @@ distribution imports it from here.
 * :func:`mask_value`: the same through mappings and lists, recursively; a value under a
   secret-looking key is replaced by ``***`` whatever its type.
 
-How a URL is read (RFC 3986, made tolerant of the mistakes people make with
-passwords): a URL starts at ``scheme://`` and ends at whitespace. Its user info is
-everything up to the *last* ``@`` before the query (``?``) or fragment (``#``), so an
-unencoded ``@`` or ``/`` in a password is still masked whole; it counts as
-``user:password`` when it holds a ``:`` and the user part holds no ``/``. A query
+How a URL is read (as SQLAlchemy reads it, made tolerant of the mistakes people make
+with passwords): a URL starts at ``scheme://`` and ends at whitespace. When the text
+before the first ``:`` is a plain user name (no ``/``, ``?``, ``#`` or ``@``), the
+password runs from that ``:`` to the first ``@`` after it, or to a later ``@`` when no
+``?`` or ``#`` comes between: unencoded ``/``, ``:``, ``?``, ``#`` and ``@`` in a
+password are masked with it. (The price: in ``http://host:80/@x`` the port and path
+before the ``@`` are taken for a password and masked.) A query
 parameter's value ends at ``&``, ``;``, ``#`` or whitespace; a closing quote or bracket
 that matches the character just before the URL is kept, with punctuation after it
 (``('...?password=x'),`` keeps ``'),``). When in doubt a little more than the secret is hidden, never less.
@@ -122,13 +124,17 @@ def mask_text(text: str) -> str:
 
 def _mask_url_rest(rest: str, closer: str | None) -> str:
     """The part of a URL after ``scheme://``, masked."""
+    user, colon, after = rest.partition(":")
+    if colon and not any(c in user for c in "/?#@"):
+        at = after.find("@")  # SQLAlchemy's rule: the password ends at the first "@" ...
+        while at > 0:  # ... but an unencoded "@" in a password moves the end further on
+            following = after.find("@", at + 1)
+            if following < 0 or _first_of(after[at:following], "?#") < following - at:
+                break
+            at = following
+        if at > 0:
+            rest = f"{user}:{MASK}{after[at:]}"
     query_at = _first_of(rest, "?#")
-    at = rest.rfind("@", 0, query_at)
-    if at >= 0:
-        user, colon, password = rest[:at].partition(":")
-        if colon and "/" not in user and password:
-            rest = f"{user}:{MASK}{rest[at:]}"
-            query_at = _first_of(rest, "?#")
     if query_at < len(rest) and rest[query_at] == "?":
         return rest[: query_at + 1] + _mask_query(rest[query_at + 1 :], closer)
     return rest
