@@ -153,7 +153,7 @@ def test_task_errors_are_masked() -> None:
 
 # -- every output channel of the command line, with planted secrets -----------------------
 
-PLANTED = ("PLANTED-1", "PLANTED-2", "PLANTED-3", "PLANTED-4", "PLANTED-5")
+PLANTED = ("PLANTED-1", "PLANTED-2", "PLANTED-3", "PLANTED-4", "PLANTED-5", "PLANTED-6")
 
 CHANNELS = """\
 workflow_name: planted
@@ -252,3 +252,42 @@ def test_validate_masks_definition_errors_in_text_and_json(run_wfe: RunWfe, tmp_
         assert done.returncode == 2
         assert "postgresql://u@h/db?password=***" in done.stdout + done.stderr
         _clean(done.stdout + done.stderr)
+
+
+def test_task_logs_are_masked_in_every_channel(run_wfe: RunWfe, tmp_path: Path) -> None:
+    path = tmp_path / "chatty.yaml"
+    path.write_text(
+        "workflow_name: chatty\ntasks:\n"
+        "  - {name: talk, component_name: python_function, outputs: [said], params:"
+        " {function: 'wfe_test_functions:chatty',"
+        " kwargs: {label: 'postgresql://u:PLANTED-6@h/db', fail: true}}}\n"
+    )
+    records = tmp_path / "records"
+    seen = []
+    for extra in (["--log-level", "INFO", "--log-file", str(tmp_path / "wfe.log")], []):
+        for log_format in ("text", "json"):
+            done = run_wfe(
+                "run",
+                str(path),
+                "--record-dir",
+                str(records),
+                "--log-format",
+                log_format,
+                *extra,
+                cwd=tmp_path,
+            )
+            assert done.returncode == 1
+            seen.append(done.stdout + done.stderr)
+    assert "print from postgresql://u:***@h/db" in seen[0]  # echoed, and in the failure tail
+    assert "INFO [talk] chatty: info from postgresql://u:***@h/db" in seen[0]
+    seen.append((tmp_path / "wfe.log").read_text())
+    logs = list(records.glob("*/logs/*.log"))
+    assert len(logs) == 4
+    seen += [log.read_text() for log in logs]
+    for log in logs:
+        shown = run_wfe("runs", "log", log.parent.parent.name, "talk", "--record-dir", str(records))
+        assert shown.returncode == 0, shown.stderr
+        assert "print from postgresql://u:***@h/db" in shown.stdout
+        seen.append(shown.stdout + shown.stderr)
+    for output in seen:
+        _clean(output)

@@ -75,12 +75,13 @@ def configure_logging(level: LogLevel, log_file: Path | None, echo_prints: bool)
     import logging
 
     from wfe import tasklog
+    from wfe.masking import mask_text
 
     class TaskFormatter(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
             task = getattr(record, "wfe_task", "")
             record.wfe_where = f"[{task}] " if task else ""
-            return super().format(record)
+            return mask_text(super().format(record))
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     handlers[0].setFormatter(TaskFormatter("%(levelname)s %(wfe_where)s%(name)s: %(message)s"))

@@ -167,4 +167,6 @@ def runs_log(
             f"(task '{task}' printed and logged nothing in run {record['run_id']})", err=True
         )
         return
-    typer.echo(text, nl=False)
+    from wfe.masking import mask_text
+
+    typer.echo(mask_text(text), nl=False)
