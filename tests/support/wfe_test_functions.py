@@ -35,6 +35,10 @@ def fail(**_: Any) -> None:
     raise ValueError("boom: the input was bad")
 
 
+def fail_with(message: str, **_: Any) -> None:
+    raise ValueError(message)
+
+
 def exit_process(**_: Any) -> None:
     raise SystemExit(3)
 

@@ -20,6 +20,7 @@ __all__ = [
     "DefinitionError",
     "Location",
     "OutputMismatchError",
+    "PolicyError",
     "Problem",
     "RemoteError",
     "RunFailedError",
@@ -49,6 +50,10 @@ class Problem:
     ``path`` locates the offending YAML node from the document root, e.g.
     ``("tasks", 3, "inputs", "df")``; checks that know nothing about YAML (the graph,
     component schemas) fill it in and the loader turns it into a :class:`Location`.
+
+    The message and the hint are masked (:func:`wfe.masking.mask_text`) when the problem
+    is made: a problem often quotes a value from the file, and the value may be a URL
+    with a password; every channel that shows it then shows it masked.
     """
 
     kind: str
@@ -57,6 +62,12 @@ class Problem:
     task: str | None = None
     path: tuple[str | int, ...] = ()
     location: Location | None = None
+
+    def __post_init__(self) -> None:
+        from wfe.masking import mask_text  # on first use: loading a valid file needs none
+
+        object.__setattr__(self, "message", mask_text(self.message))
+        object.__setattr__(self, "hint", mask_text(self.hint))
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -104,6 +115,11 @@ def _ordered(problems: Iterable[Problem]) -> Sequence[Problem]:
     return sorted(problems, key=key)
 
 
+class PolicyError(WorkflowError, ValueError):
+    """The operator policy file (``$WFE_POLICY`` or ``/etc/wfe/policy.toml``) is broken:
+    not TOML, an unknown key or a wrong type. Nothing is loaded until it is fixed."""
+
+
 class SelectionError(WorkflowError, ValueError):
     """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
 
@@ -125,6 +141,11 @@ class TaskError(WorkflowError, RuntimeError):
     Pickles (a task may fail in another process): the cause travels with it when it
     pickles, else as a :class:`RemoteError` with the same type name and message.
     ``cause_text`` and ``traceback_text`` survive either way.
+
+    The message, ``cause_text`` and ``traceback_text`` are masked
+    (:func:`wfe.masking.mask_text`): displays, records and ``--debug`` show them as they
+    are. The cause itself is the component's exception, untouched: whoever shows it
+    directly masks it too.
     """
 
     def __init__(
@@ -135,20 +156,22 @@ class TaskError(WorkflowError, RuntimeError):
         location: Location | None = None,
         cause: BaseException | None = None,
     ):
+        from wfe.masking import mask_text  # on first use: a run without failures needs none
+
         self.task = task
         self.component = component
-        self.message = message
+        self.message = mask_text(message)
         self.location = location
         where = f" (defined at {location})" if location else ""
-        super().__init__(f"task '{task}' (component '{component}'){where} failed: {message}")
+        super().__init__(f"task '{task}' (component '{component}'){where} failed: {self.message}")
         #: the component's exception as ``Type: message`` ("" when there is none)
         self.cause_text = ""
         #: the cause's traceback, formatted where it happened ("" when there is none)
         self.traceback_text = ""
         if cause is not None:
             self.__cause__ = cause
-            self.cause_text = f"{type(cause).__name__}: {cause}"
-            self.traceback_text = "".join(traceback.format_exception(cause))
+            self.cause_text = mask_text(f"{type(cause).__name__}: {cause}")
+            self.traceback_text = mask_text("".join(traceback.format_exception(cause)))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

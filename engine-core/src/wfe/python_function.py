@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from wfe.component import Component, Param, map_outputs
+from wfe.policy import function_refusal
 
 __all__ = ["PythonFunction", "resolve_function"]
 
@@ -80,6 +81,10 @@ class PythonFunction(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
+        # -- the operator policy (wfe.policy), first: a refused module is never looked up
+        if refused := function_refusal(params.get("function")):
+            return [("function", refused)]
+        # --
         problem = _path_problem(params["function"]) if "function" in params else None
         return [("function", problem)] if problem else []
 

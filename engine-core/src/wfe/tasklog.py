@@ -25,6 +25,8 @@ import threading
 from contextvars import ContextVar, Token
 from typing import Any, TextIO
 
+from wfe.masking import mask_text
+
 __all__ = ["LIMIT", "TaskLog", "configure", "current", "hold", "release", "start", "stop"]
 
 #: characters of a task's log that are kept (the newest ones)
@@ -67,7 +69,7 @@ class TaskLog:
         """The log; starts with a note when older text was dropped."""
         if self._size > LIMIT:
             self._trim()
-        body = "".join(self._chunks)
+        body = mask_text("".join(self._chunks))  # URL passwords: see wfe.masking
         if self.dropped:
             return f"[... {self.dropped:,} earlier characters dropped ...]\n{body}"
         return body
@@ -90,7 +92,7 @@ class _Router:
             return self._stream.write(text)
         log.write(text)
         if _echo:
-            self._stream.write(text)
+            self._stream.write(mask_text(text))
         return len(text)
 
     def flush(self) -> None:

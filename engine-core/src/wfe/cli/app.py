@@ -75,12 +75,13 @@ def configure_logging(level: LogLevel, log_file: Path | None, echo_prints: bool)
     import logging
 
     from wfe import tasklog
+    from wfe.masking import mask_text
 
     class TaskFormatter(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
             task = getattr(record, "wfe_task", "")
             record.wfe_where = f"[{task}] " if task else ""
-            return super().format(record)
+            return mask_text(super().format(record))
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     handlers[0].setFormatter(TaskFormatter("%(levelname)s %(wfe_where)s%(name)s: %(message)s"))
@@ -151,7 +152,15 @@ def _main(
 
 
 def error(message: str) -> None:
-    typer.echo(message, err=True)
+    """Write ``message`` to stderr, URL passwords masked (every CLI error goes here)."""
+    from wfe.masking import mask_text
+
+    typer.echo(mask_text(message), err=True)
+
+
+def print_traceback(exc: BaseException) -> None:
+    """``--debug``: the full error chain, masked like every other message."""
+    error("".join(traceback.format_exception(exc)).rstrip("\n"))
 
 
 def exit_with(code: int) -> NoReturn:
@@ -170,7 +179,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         raise
     except DefinitionError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         if log_format is LogFormat.json:
             problems = [
                 {
@@ -191,7 +200,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_USAGE)
     except WorkflowError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(f"error: {exc}")
         exit_with(EXIT_USAGE)
     except KeyboardInterrupt:
@@ -202,7 +211,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_BROKEN_PIPE)
     except Exception as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(
             f"wfe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in wfe or a plugin; run again with --debug for the traceback."
@@ -226,10 +235,14 @@ def parse_pairs(pairs: list[str] | None, option: str, typed: bool = False) -> di
 
 
 def load_workflow(file: Path, pairs: list[str] | None, plugins: Plugins) -> Workflow:
+    from wfe.policy import current_policy
     from wfe.workflow import load
 
-    # Like `python script.py`, let python_function import modules next to the file.
+    policy = current_policy()  # a broken policy file stops here, before anything is loaded
+    # Like `python script.py`, let python_function import modules next to the file; not
+    # under a policy that limits python_function's modules: a folder next to the file
+    # could then shadow an allowed module (a `pandas/` of its own).
     folder = str(file.resolve().parent)
-    if folder not in sys.path:
+    if policy.allowed_function_modules is None and folder not in sys.path:
         sys.path.insert(0, folder)
     return load(file, parse_pairs(pairs, "--var"), plugins=plugins)

@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,6 +30,7 @@ from wfe.cli.app import (
     exit_with,
     load_workflow,
     parse_pairs,
+    print_traceback,
     user_errors,
 )
 
@@ -193,6 +193,6 @@ def run(
     if not result.ok:
         for failure in result.errors:
             if debug or STATE["debug"]:
-                traceback.print_exception(failure)
+                print_traceback(failure)
             error(f"error: {failure}")
         exit_with(EXIT_TASK_FAILED)
