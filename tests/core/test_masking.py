@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import wfe
 from wfe.masking import is_secret_name, mask_text, mask_value, mask_vars
+from wfe.records import read_record
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -221,8 +222,9 @@ def test_no_channel_shows_a_planted_secret(run_wfe: RunWfe, tmp_path: Path) -> N
             "db_url": "postgresql://etl@127.0.0.1/warehouse?password=***",
         }
         tasks = (folder / "tasks.jsonl").read_text()
-        [connect] = [e for e in map(json.loads, tasks.splitlines()) if e.get("task") == "connect"]
-        assert connect["error"] == f"ValueError: {masked_error}"
+        record = read_record(folder)
+        assert record is not None
+        assert record["tasks"]["connect"]["error"] == f"ValueError: {masked_error}"
         seen += [(folder / "run.json").read_text(), tasks]
         for as_json in ([], ["--json"]):
             shown = run_wfe(
