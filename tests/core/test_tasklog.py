@@ -13,6 +13,7 @@ import pytest
 
 import wfe
 from wfe import tasklog
+from wfe.records import find_record
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -115,3 +116,30 @@ def test_log_level_and_log_file(run_wfe: RunWfe, tmp_path: Path) -> None:
     bad = run_wfe("run", str(path), "--log-file", str(tmp_path / "no" / "such" / "dir.log"))
     assert bad.returncode == 2
     assert "cannot write the log file" in bad.stderr
+
+
+def test_warnings_are_kept_per_task_as_data(run_wfe: RunWfe, tmp_path: Path) -> None:
+    path = tmp_path / "wf.yaml"
+    path.write_text(
+        "workflow_name: warned\ntasks:\n"
+        "  - {name: careful, component_name: python_function, outputs: [c],"
+        " params: {function: 'wfe_test_functions:warn_then', kwargs: {label: careful}}}\n"
+    )
+    done = run_wfe("run", str(path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    message = "loaded unpinned; pin it with sha256: careful-digest"
+    assert f"    warning: PinMeWarning: {message}" in done.stdout
+    run_id = done.stdout.rsplit("wfe runs show ", 1)[1].split(")")[0]
+    record = find_record(run_id, tmp_path / ".wfe" / "runs")
+    assert record is not None
+    assert record["tasks"]["careful"]["warnings"] == [
+        {
+            "category": "PinMeWarning",
+            "message": message,
+            "sha256": "careful-digest",
+            "pin": "sha256: careful-digest",
+        }
+    ]
+    events = run_wfe("run", str(path), "--log-format", "json", "--no-record", cwd=tmp_path)
+    [end] = [json.loads(line) for line in events.stdout.splitlines() if '"task_end"' in line]
+    assert end["warnings"][0]["pin"] == "sha256: careful-digest"

@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 
 import wfe
 import wfe_ml
+from wfe.records import find_record, read_summaries
 from wfe_ml.model_files import ModelFileError, UnpinnedModelWarning, load_model, save_model
 
 UsePolicy = Callable[[str], Path]
@@ -190,7 +191,7 @@ def test_require_model_pin_refuses_a_model_path_param_at_validate_time(
     wfe.loads(predict_flow(", model_path: models/m.skops"))
 
 
-def test_without_a_policy_an_unpinned_model_runs_with_the_warning_on_stderr(
+def test_without_a_policy_an_unpinned_model_runs_with_the_warning_shown_and_recorded(
     run_wfe: RunWfe, tmp_path: Path
 ) -> None:
     model = tmp_path / "m.joblib"
@@ -200,10 +201,20 @@ def test_without_a_policy_an_unpinned_model_runs_with_the_warning_on_stderr(
     pd.DataFrame({"x1": [0.5, -0.5], "x2": [0.0, 1.0]}).to_csv(tmp_path / "rows.csv", index=False)
     flow = tmp_path / "flow.yaml"
     flow.write_text(predict_flow(model_input=f", model_path: 'file://{model}'"))
-    done = run_wfe("run", str(flow), "--no-record", cwd=tmp_path, env={"WFE_POLICY": ""})
+    done = run_wfe("run", str(flow), cwd=tmp_path, env={"WFE_POLICY": ""})
     assert done.returncode == 0, done.stderr
     assert "UnpinnedModelWarning" in done.stderr
     assert f"`sha256: {digest}`" in done.stderr
+    assert "    warning: UnpinnedModelWarning: loading file://" in done.stdout
+    [record] = [
+        find_record(s["run_id"], tmp_path / ".wfe" / "runs")
+        for s in read_summaries(tmp_path / ".wfe" / "runs")
+    ]
+    assert record is not None
+    [warned] = [t for t in record["tasks"].values() if t.get("warnings")]
+    assert warned["warnings"][0]["category"] == "UnpinnedModelWarning"
+    assert warned["warnings"][0]["sha256"] == digest
+    assert warned["warnings"][0]["pin"] == f"sha256: {digest}"
     policy = tmp_path / "policy.toml"
     policy.write_text("require_model_pin = true\n")
     refused = run_wfe(

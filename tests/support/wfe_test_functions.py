@@ -122,3 +122,20 @@ def shout(times: int, **_: Any) -> int:
     for number in range(times):
         print(f"{number:>10}" + "x" * 89)
     return times
+
+
+class PinMeWarning(UserWarning):
+    """A warning with attributes a run record keeps (like wfe_ml.UnpinnedModelWarning)."""
+
+    def __init__(self, sha256: str) -> None:
+        self.sha256 = sha256
+        self.pin = f"sha256: {sha256}"
+        super().__init__(f"loaded unpinned; pin it with {self.pin}")
+
+
+def warn_then(label: str, **_: Any) -> str:
+    """Emit a PinMeWarning naming ``label``, then return ``label``."""
+    import warnings
+
+    warnings.warn(PinMeWarning(f"{label}-digest"), stacklevel=1)
+    return label

@@ -102,6 +102,8 @@ class TextDisplay:
             f"{self._prefix(run, task)} {how} in {report.duration:.2f}s{tries}"
             + (f": {produced}" if produced else "")
         )
+        for warning in report.warnings:
+            self._print(f"    warning: {warning['category']}: {warning['message']}")
 
     @hookimpl
     def wfe_task_error(
@@ -282,6 +284,7 @@ class JsonDisplay:
             duration_s=round(report.duration, 6),
             attempts=report.attempts,
             outputs=dict(report.outputs),
+            warnings=report.warnings,
         )
 
     @hookimpl
@@ -299,6 +302,7 @@ class JsonDisplay:
             error=cause_text(error),
             location=str(error.location) if error.location else None,
             log_tail=log_tail(report.log),
+            warnings=report.warnings,
         )
 
     @hookimpl

@@ -167,6 +167,7 @@ def _loop(
                 outcome.attempts,
                 outputs=outcome.outputs,
                 log=outcome.log,
+                warnings=outcome.warnings,
             )
             if status is _FAILED:
                 error = outcome.error

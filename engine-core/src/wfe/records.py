@@ -73,6 +73,7 @@ COLUMNS = (
     "error",
     "log",
     "skipped_because",
+    "warnings",
 )
 
 
@@ -215,6 +216,8 @@ class RunRecorder:
             report.outputs,
             error,
             log_path,
+            None,
+            report.warnings or None,
         ]
 
     @hookimpl

@@ -40,6 +40,8 @@ class TaskReport:
     outputs: Mapping[str, Any] = field(default_factory=dict)
     #: what the task printed and logged (its newest 256 KiB)
     log: str = ""
+    #: the warnings it emitted: ``{"category", "message", ...attributes}``
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -50,6 +50,8 @@ class TaskOutcome:
     outputs: Mapping[str, Any] = field(default_factory=dict)
     #: what the task printed and logged (see :mod:`wfe.tasklog`)
     log: str = ""
+    #: the warnings it emitted, as data (see :func:`wfe.tasklog.warning_data`)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Store(Protocol):
@@ -125,6 +127,7 @@ class TaskCall:
         finally:
             tasklog.stop(capture)
         outcome.log = log.text()
+        outcome.warnings = log.warnings
         return outcome, outputs
 
     def _run(self, inputs: dict[str, Any]) -> tuple[TaskOutcome, dict[str, Any] | None]:
