@@ -59,6 +59,13 @@ def test_cli_and_discovery_import_no_heavy_library(args: list[str], decoys: Path
     assert not {m for m in modules if m.split(".")[0] in HEAVY}
 
 
+def test_version_reads_no_metadata(decoys: Path) -> None:
+    modules = imported_by(["--version"], decoys)
+    assert "wfe.cli" in modules
+    assert "pluggy" not in modules
+    assert "importlib.metadata" not in modules
+
+
 def test_help_imports_neither_yaml_nor_pluggy(decoys: Path) -> None:
     modules = imported_by(["--help"], decoys)
     assert "typer" in modules

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         DefinitionError,
         Location,
         OutputMismatchError,
+        PluginError,
         PolicyError,
         Problem,
         RemoteError,
@@ -57,6 +58,7 @@ _EXPORTS = {
     "DefinitionError": "wfe.errors",
     "Location": "wfe.errors",
     "OutputMismatchError": "wfe.errors",
+    "PluginError": "wfe.errors",
     "PolicyError": "wfe.errors",
     "Problem": "wfe.errors",
     "RemoteError": "wfe.errors",
@@ -99,6 +101,7 @@ __all__ = [
     "Location",
     "OutputMismatchError",
     "Param",
+    "PluginError",
     "Plugins",
     "PolicyError",
     "Problem",
@@ -129,9 +132,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from wfe.plugins import core_version
+        from wfe._version import __version__
 
-        return core_version()
+        return __version__
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'wfe' has no attribute {name!r}")

@@ -9,8 +9,6 @@ a bug in wfe and is shown as such.
 
 from __future__ import annotations
 
-import pickle
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +18,7 @@ __all__ = [
     "DefinitionError",
     "Location",
     "OutputMismatchError",
+    "PluginError",
     "PolicyError",
     "Problem",
     "RemoteError",
@@ -124,6 +123,11 @@ class SelectionError(WorkflowError, ValueError):
     """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
 
 
+class PluginError(WorkflowError, TypeError):
+    """A plugin breaks the plugin contract: a hook implementation whose name is not a wfe
+    hook, or whose arguments are not the hook's. Names the plugin and its distribution."""
+
+
 class ComponentLoadError(WorkflowError, ImportError):
     """A component's module or class could not be imported.
 
@@ -171,6 +175,8 @@ class TaskError(WorkflowError, RuntimeError):
         if cause is not None:
             self.__cause__ = cause
             self.cause_text = mask_text(f"{type(cause).__name__}: {cause}")
+            import traceback  # only when a task fails: not at start-up
+
             self.traceback_text = mask_text("".join(traceback.format_exception(cause)))
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -203,6 +209,8 @@ class RemoteError(WorkflowError, RuntimeError):
 def _portable(cause: BaseException | None) -> BaseException | None:
     if cause is None:
         return None
+    import pickle  # only when an error travels: not at start-up
+
     try:
         pickle.loads(pickle.dumps(cause))
     except Exception:

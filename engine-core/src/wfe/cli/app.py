@@ -11,7 +11,6 @@ import enum
 import json
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,9 +130,9 @@ ExecutorOptions = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        from wfe.plugins import core_version
+        from wfe._version import __version__
 
-        typer.echo(f"wfe {core_version()} (engine-core)")
+        typer.echo(f"wfe {__version__} (engine-core)")
         raise typer.Exit()
 
 
@@ -160,6 +159,8 @@ def error(message: str) -> None:
 
 def print_traceback(exc: BaseException) -> None:
     """``--debug``: the full error chain, masked like every other message."""
+    import traceback
+
     error("".join(traceback.format_exception(exc)).rstrip("\n"))
 
 
