@@ -37,13 +37,13 @@ if TYPE_CHECKING:
         TaskTimeoutError,
         WorkflowError,
     )
-    from wfe.executor import Completion, Executor
+    from wfe.executor import Executor
     from wfe.hookspecs import hookimpl
     from wfe.plugins import ComponentRef, ExecutorRef, Plugins, load_plugins
     from wfe.report import RunResult, TaskReport, TaskStatus
     from wfe.run import Run, RunOptions
     from wfe.spec import TaskSpec, WorkflowSpec
-    from wfe.taskcall import TaskCall, TaskOutcome
+    from wfe.taskcall import TaskCall
     from wfe.workflow import Workflow, load, loads
 
 # Public name -> the module that defines it. Imported on first use (PEP 562), so that
@@ -67,7 +67,6 @@ _EXPORTS = {
     "TaskError": "wfe.errors",
     "TaskTimeoutError": "wfe.errors",
     "WorkflowError": "wfe.errors",
-    "Completion": "wfe.executor",
     "Executor": "wfe.executor",
     "hookimpl": "wfe.hookspecs",
     "ComponentRef": "wfe.plugins",
@@ -80,7 +79,6 @@ _EXPORTS = {
     "Run": "wfe.run",
     "RunOptions": "wfe.run",
     "TaskCall": "wfe.taskcall",
-    "TaskOutcome": "wfe.taskcall",
     "TaskSpec": "wfe.spec",
     "WorkflowSpec": "wfe.spec",
     "Workflow": "wfe.workflow",
@@ -90,7 +88,6 @@ _EXPORTS = {
 
 __all__ = [
     "REQUIRED",
-    "Completion",
     "Component",
     "ComponentLoadError",
     "ComponentRef",
@@ -113,7 +110,6 @@ __all__ = [
     "SelectionError",
     "TaskCall",
     "TaskError",
-    "TaskOutcome",
     "TaskReport",
     "TaskSpec",
     "TaskStatus",

@@ -150,27 +150,16 @@ def _loop(
                         ready.extend(get_ready())
         if not in_flight:
             return
-        for completion in wait(timeout):
+        for report in wait(timeout):
             in_flight -= 1
-            name = completion.task
+            name = report.name
             task = tasks[name]
-            outcome = completion.outcome
-            status = outcome.status
+            status = report.status
             if status is _NOT_RUN:  # cancelled, or behind a failure on a lookahead executor
                 continue
-            report = reports[name] = TaskReport(
-                name,
-                task.component_name,
-                status,
-                outcome.duration,
-                outcome.error,
-                outcome.attempts,
-                outputs=outcome.outputs,
-                log=outcome.log,
-                warnings=outcome.warnings,
-            )
+            reports[name] = report
             if status is _FAILED:
-                error = outcome.error
+                error = report.error
                 assert error is not None
                 if not keep_going or isinstance(error.__cause__, TaskTimeoutError):
                     stopping = True  # keep-going never runs past a timed-out task

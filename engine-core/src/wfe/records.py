@@ -213,7 +213,7 @@ class RunRecorder:
             report.attempts,
             round(report.duration, 6),
             _peak_rss_mb(),
-            report.outputs,
+            dict(report.outputs) or None,
             error,
             log_path,
             None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,7 @@ class TaskReport:
     #: what the task printed and logged (its newest 256 KiB)
     log: str = ""
     #: the warnings it emitted: ``{"category", "message", ...attributes}``
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(slots=True)

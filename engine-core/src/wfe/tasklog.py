@@ -27,27 +27,29 @@ import logging
 import sys
 import threading
 import warnings
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from typing import Any, TextIO
 
 from wfe.masking import mask_text
 
 __all__ = [
+    "CURRENT",
     "LIMIT",
     "TaskLog",
     "configure",
     "current",
     "hold",
     "release",
-    "start",
-    "stop",
     "warning_data",
 ]
 
 #: characters of a task's log that are kept (the newest ones)
 LIMIT = 256 * 1024
 
-_current: ContextVar[TaskLog | None] = ContextVar("wfe_task_log", default=None)
+#: the log of the task running in this context (None outside tasks)
+CURRENT: ContextVar[TaskLog | None] = ContextVar("wfe_task_log", default=None)
+#: whether output is being routed to task logs (some run or task holds it)
+routing = False
 _lock = threading.Lock()
 _holders = 0
 _installed: tuple[TextIO, TextIO, logging.Handler, logging.Filter, Any] | None = None
@@ -57,34 +59,47 @@ _echo = True
 class TaskLog:
     """The captured output of one task (the newest :data:`LIMIT` characters)."""
 
-    __slots__ = ("_chunks", "_size", "dropped", "task", "warnings")
+    __slots__ = ("_chunks", "_size", "dropped", "task", "warnings", "written")
 
     def __init__(self, task: str) -> None:
         self.task = task
-        self._chunks: list[str] = []
+        # Made on the first write or warning: most tasks write nothing, and a log is made
+        # for every task.
+        self._chunks: list[str] | None = None
         self._size = 0
         #: characters dropped from the start to stay within the limit
         self.dropped = 0
         #: the warnings the task emitted, as data (see :func:`warning_data`)
-        self.warnings: list[dict[str, Any]] = []
+        self.warnings: list[dict[str, Any]] | None = None
+        #: whether the task wrote or warned anything
+        self.written = False
+
+    def warn(self, data: dict[str, Any]) -> None:
+        if self.warnings is None:
+            self.warnings = []
+        self.warnings.append(data)
+        self.write(f"WARNING {data['category']}: {data['message']}\n")
 
     def write(self, text: str) -> None:
         if not text:
             return
+        if self._chunks is None:
+            self._chunks = []
+            self.written = True
         self._chunks.append(text)
         self._size += len(text)
         if self._size > 2 * LIMIT:  # trim now and then, not on every write
             self._trim()
 
     def _trim(self) -> None:
-        whole = "".join(self._chunks)
+        whole = "".join(self._chunks or ())
         keep = whole[-LIMIT:]
         self.dropped += len(whole) - len(keep)
         self._chunks, self._size = [keep], len(keep)
 
     def text(self) -> str:
         """The log; starts with a note when older text was dropped."""
-        if not self._chunks:
+        if self._chunks is None:
             return ""
         if self._size > LIMIT:
             self._trim()
@@ -96,7 +111,7 @@ class TaskLog:
 
 def current() -> TaskLog | None:
     """The log of the task running in this context, if any."""
-    return _current.get()
+    return CURRENT.get()
 
 
 class _Router:
@@ -106,7 +121,7 @@ class _Router:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        log = _current.get()
+        log = CURRENT.get()
         if log is None:
             return self._stream.write(text)
         log.write(text)
@@ -129,7 +144,7 @@ class _ToTaskLog(logging.Handler):
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        log = _current.get()
+        log = CURRENT.get()
         if log is not None:
             log.write(self.format(record) + "\n")
 
@@ -138,7 +153,7 @@ class _NameTheTask(logging.Filter):
     """Adds ``record.wfe_task`` (the running task's name, or "") to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        log = _current.get()
+        log = CURRENT.get()
         record.wfe_task = log.task if log is not None else ""
         return True
 
@@ -161,11 +176,9 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    log = _current.get()
+    log = CURRENT.get()
     if log is not None:
-        data = warning_data(message, category)
-        log.warnings.append(data)
-        log.write(f"WARNING {data['category']}: {data['message']}\n")
+        log.warn(warning_data(message, category))
     assert _installed is not None
     show = _installed[4]
     if log is None or _echo:
@@ -181,11 +194,12 @@ def configure(echo: bool) -> None:
 def hold() -> None:
     """Route output to task logs until the matching :func:`release` (counted: runs in
     several threads each hold it)."""
-    global _holders, _installed
+    global _holders, _installed, routing
     with _lock:
         _holders += 1
         if _installed is not None:
             return
+        routing = True
         handler, name_filter = _ToTaskLog(), _NameTheTask()
         root = logging.getLogger()
         root.addHandler(handler)
@@ -200,13 +214,14 @@ def hold() -> None:
 
 def release() -> None:
     """Undo one :func:`hold`; the last one restores the streams and the root logger."""
-    global _holders, _installed
+    global _holders, _installed, routing
     with _lock:
         _holders -= 1
         if _holders > 0 or _installed is None:
             return
         stdout, stderr, handler, name_filter, show = _installed
         _installed = None
+        routing = False
         sys.stdout, sys.stderr = stdout, stderr
         warnings.showwarning = show
         root = logging.getLogger()
@@ -214,20 +229,3 @@ def release() -> None:
         root.removeFilter(name_filter)
         for existing in root.handlers:
             existing.removeFilter(name_filter)
-
-
-def start(log: TaskLog) -> tuple[Token[TaskLog | None], bool]:
-    """Send this context's output to ``log`` until :func:`stop` (installing the routing
-    for that time when no run holds it, as in a worker process). Plain functions, not a
-    context manager: this runs for every task."""
-    held = _installed is None
-    if held:
-        hold()
-    return _current.set(log), held
-
-
-def stop(started: tuple[Token[TaskLog | None], bool]) -> None:
-    token, held = started
-    _current.reset(token)
-    if held:
-        release()
