@@ -137,10 +137,13 @@ class RunRecorder:
         root: Path = DEFAULT_ROOT,
         distributions: Mapping[str, str] | None = None,
         flush_interval: float = 0.5,
+        only_run: str | None = None,
     ):
         self.root = Path(root)
         self.distributions = dict(distributions or {})
         self.flush_interval = flush_interval
+        #: record this run only (a recorder added for one run of a shared plugin set)
+        self.only_run = only_run
         self._open: dict[str, _Open] = {}
         self._lock = threading.Lock()  # guards _open between runs in different threads
 
@@ -150,6 +153,8 @@ class RunRecorder:
 
     @hookimpl
     def wfe_workflow_start(self, run: Run, workflow: WorkflowSpec) -> None:
+        if self.only_run is not None and run.id != self.only_run:
+            return  # another run of the same plugins: not ours (the other hooks see no state)
         folder = self.folder_of(run.id)
         folder.mkdir(parents=True, exist_ok=True)
         options = run.options

@@ -81,6 +81,7 @@ class Workflow:
         start_at: str | None = None,
         stop_after: str | None = None,
         outputs: Iterable[str] = (),
+        record_dir: str | os.PathLike[str] | None = None,
     ) -> RunResult:
         """Run the workflow and return how it went; a failing task does not raise: check
         ``result.ok`` or call ``result.raise_for_status()``.
@@ -96,7 +97,8 @@ class Workflow:
         outputs; ``resume`` reuses those whose fingerprint still matches. ``only``,
         ``start_at`` and ``stop_after`` run a slice of the DAG; the inputs it needs from
         outside come from checkpoints. ``outputs`` names outputs to keep and return
-        (``result["name"]``) besides the results, which are kept anyway.
+        (``result["name"]``) besides the results, which are kept anyway. ``record_dir``
+        writes a run record there, as ``wfe run`` does (``wfe runs show`` reads it).
         """
         options = RunOptions(
             executor=executor,
@@ -109,12 +111,30 @@ class Workflow:
             stop_after=stop_after,
             outputs=tuple(outputs),
         )
-        return self.run_with(options, cancel, workers)
+        if record_dir is None:
+            return self.run_with(options, cancel, workers)
+        from wfe.records import RunRecorder
+
+        run_id = new_run_id()
+        recorder = RunRecorder(
+            Path(record_dir), dict(self.plugins.distributions()), only_run=run_id
+        )
+        self.plugins.register(recorder)
+        try:
+            return self.run_with(options, cancel, workers, run_id=run_id)
+        finally:
+            self.plugins.unregister(recorder)
 
     def run_with(
-        self, options: RunOptions, cancel: threading.Event | None = None, workers: int | None = None
+        self,
+        options: RunOptions,
+        cancel: threading.Event | None = None,
+        workers: int | None = None,
+        *,
+        run_id: str | None = None,
     ) -> RunResult:
-        """:meth:`run`, with every choice in one :class:`RunOptions`."""
+        """:meth:`run`, with every choice in one :class:`RunOptions` (``run_id``: the id
+        the run gets, default a new one)."""
         name, executor_class, executor_options = self.executor_for(options, workers)
         selected = self.select(options.only, options.start_at, options.stop_after)
         self._check_outputs(options.outputs)
@@ -149,7 +169,7 @@ class Workflow:
                 slot = CheckpointSlot(store, plan.fingerprints[task.name], verified=load)
                 return TaskCall(task, refs[component], classes[component], slot, load, execute)
 
-        run = Run(new_run_id(), self.spec, options, executor=name)
+        run = Run(run_id or new_run_id(), self.spec, options, executor=name)
         return execute_run(
             run,
             graph,
