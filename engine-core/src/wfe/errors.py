@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from wfe.quoting import quote
+
 __all__ = [
     "ComponentLoadError",
     "DefinitionError",
@@ -56,7 +58,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        who = f"task '{self.task}': " if self.task else ""
+        who = f"task {quote(self.task)}: " if self.task else ""
         text = f"{where}{who}{self.message}"
         if self.hint:
             text += f"\n    fix: {self.hint}"
