@@ -19,11 +19,13 @@ workflow stays fast.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from wfe.errors import OutputMismatchError, Problem
+from wfe.quoting import brief, describe_value, quote
 from wfe.suggest import did_you_mean
 
 __all__ = ["REQUIRED", "Component", "Input", "Param", "check_task_definition", "map_outputs"]
@@ -52,18 +54,6 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
     return " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
 
 
-def _describe_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"the string '{value}'"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, list | dict):
-        return "a list" if isinstance(value, list) else "a mapping"
-    return f"{type(value).__name__} {value!r}"
-
-
 def _matches(value: Any, expected: type | tuple[type, ...]) -> bool:
     kinds = expected if isinstance(expected, tuple) else (expected,)
     for kind in kinds:
@@ -88,6 +78,8 @@ class Param:
     choices: tuple[Any, ...] | None = None
     #: smallest allowed value, for numbers
     minimum: float | None = None
+    #: largest allowed value, for numbers
+    maximum: float | None = None
 
     @property
     def required(self) -> bool:
@@ -97,7 +89,12 @@ class Param:
         return "any" if self.type is object else _type_name(self.type)
 
     def check(self, value: Any) -> tuple[str, str] | None:
-        """``(message, hint)`` when ``value`` is not acceptable, else ``None``."""
+        """``(message, hint)`` when ``value`` is not acceptable, else ``None``.
+
+        For a param typed as a number (``int`` or ``float``), a value must be finite
+        (YAML's ``.nan`` and ``.inf`` are floats, but no count, size or duration can
+        use them) and within ``minimum``/``maximum``. ``Param(object)`` takes anything.
+        """
         if value is None and self.default is None:
             return None
         if not _matches(value, self.type):
@@ -106,14 +103,34 @@ class Param:
                 hint = "YAML reads yes/no/on/off/true/false as booleans: quote the value"
             elif isinstance(value, int | float) and _matches("", self.type):
                 hint = "quote the value to make it a string"
-            return f"must be {_type_name(self.type)}, got {_describe_value(value)}", hint
-        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
-            return f"must be at least {self.minimum}, got {value}", ""
+            return f"must be {_type_name(self.type)}, got {describe_value(value)}", hint
+        if isinstance(value, int | float) and not isinstance(value, bool) and self._numeric():
+            wrong = self._check_number(value)
+            if wrong:
+                return wrong
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(repr(c) for c in self.choices)
-            return f"must be one of {allowed}, got {value!r}", did_you_mean(
-                str(value), [str(c) for c in self.choices]
+            got = quote(value) if isinstance(value, str) else describe_value(value)
+            return f"must be one of {allowed}, got {got}", did_you_mean(
+                str(value) if isinstance(value, str) else "", [str(c) for c in self.choices]
             )
+        return None
+
+    def _numeric(self) -> bool:
+        kinds = self.type if isinstance(self.type, tuple) else (self.type,)
+        return int in kinds or float in kinds
+
+    def _check_number(self, value: float) -> tuple[str, str] | None:
+        if isinstance(value, float) and not math.isfinite(value):
+            written = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+            return (
+                f"must be a finite number, got {written}",
+                "write an ordinary number: .nan and .inf are not allowed here",
+            )
+        if self.minimum is not None and value < self.minimum:
+            return f"must be at least {self.minimum:g}, got {brief(value)}", ""
+        if self.maximum is not None and value > self.maximum:
+            return f"must be at most {self.maximum:g}, got {brief(value)}", ""
         return None
 
 
@@ -229,7 +246,7 @@ def check_task_definition(
         problems.append(
             Problem(
                 "wrong-outputs",
-                f"component '{component_name}' produces {len(outputs_schema)} output(s) ({roles}) "
+                f"component {quote(component_name)} produces {len(outputs_schema)} output(s) ({roles}) "
                 f"but the task declares {len(outputs)}",
                 f"list exactly {len(outputs_schema)} name(s) under outputs:, in this order: {roles}",
                 task,
@@ -253,12 +270,14 @@ def _check_params(
                 )
                 path = (*at, "params", key)
                 problems.append(
-                    Problem("unknown-param", f"unknown param '{key}'", hint, task, path)
+                    Problem("unknown-param", f"unknown param {quote(key)}", hint, task, path)
                 )
             elif wrong := param.check(value):
                 message, hint = wrong
                 path = (*at, "params", key)
-                problems.append(Problem("bad-param", f"param '{key}' {message}", hint, task, path))
+                problems.append(
+                    Problem("bad-param", f"param {quote(key)} {message}", hint, task, path)
+                )
         for key, param in schema.items():
             if param.required and key not in params:
                 hint = "add it under params:" + (f" ({param.doc})" if param.doc else "")
@@ -287,7 +306,7 @@ def _check_inputs(
             hint = did_you_mean(key, schema) or (
                 "it takes: " + ", ".join(schema) if schema else "it takes none"
             )
-            message = f"component takes no input named '{key}'"
+            message = f"component takes no input named {quote(key)}"
             problems.append(Problem("unknown-input", message, hint, task, (*at, "inputs", key)))
     for key, spec in schema.items():
         if spec.required and key not in inputs:

@@ -12,11 +12,11 @@ import functools
 import gc
 import hashlib
 import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from wfe.checkpoints import (
@@ -33,15 +33,17 @@ from wfe.engine import run_graph
 from wfe.errors import ComponentLoadError, DefinitionError, Problem, SelectionError
 from wfe.graph import Graph, build_graph
 from wfe.plugins import Plugins, load_plugins
+from wfe.quoting import quote
 from wfe.report import RunResult
+from wfe.sourcetext import encode_text, read_text
 from wfe.spec import TaskSpec, WorkflowSpec, parse_spec
-from wfe.suggest import did_you_mean
+from wfe.suggest import LOAD_BUDGET, did_you_mean, suggestion_budget
 from wfe.yamlsource import (
     ExpansionLimitError,
+    NodeLocator,
     NodeReader,
     compose,
     location_of,
-    node_at,
     scan_tags,
 )
 
@@ -178,20 +180,21 @@ def load(
 
     ``vars`` override variables (like ``--var name=value``); ``environ`` defaults to
     ``os.environ``; ``plugins`` defaults to every installed plugin.
+
+    Like ``python script.py``, this puts the folder of the (symlink-resolved) file
+    first on ``sys.path``, once, so that ``python_function`` finds modules next to the
+    workflow, both when validating and when running. The CLI relies on the same rule.
     """
     source = os.fspath(path)
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise DefinitionError(
-            [Problem("no-file", f"no such file: {source}", "check the path")], source
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(
-            [Problem("no-file", f"cannot read {source}: {exc}", "save it as a UTF-8 text file")],
-            source,
-        ) from exc
+    text = read_text(source)
+    _import_next_to(source)
     return loads(text, vars, source=source, plugins=plugins, environ=environ)
+
+
+def _import_next_to(source: str) -> None:
+    folder = os.path.dirname(os.path.realpath(source))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 
 
 def loads(
@@ -202,9 +205,13 @@ def loads(
     plugins: Plugins | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Workflow:
-    """Like :func:`load`, from YAML text; ``source`` names it in messages."""
-    with _gc_paused():
-        return _loads(text, vars or {}, source, plugins, os.environ if environ is None else environ)
+    """Like :func:`load`, from YAML text; ``source`` names it in messages.
+
+    ``sys.path`` is left as it is: there is no file whose folder could be added.
+    """
+    environ = os.environ if environ is None else environ
+    with _gc_paused(), suggestion_budget(LOAD_BUDGET):
+        return _loads(text, vars or {}, source, plugins, environ)
 
 
 @contextmanager
@@ -232,26 +239,18 @@ def _loads(
     plugins: Plugins | None,
     environ: Mapping[str, str],
 ) -> Workflow:
+    digest = hashlib.sha256(encode_text(text, source)).hexdigest()
     root = compose(text, source)
     problems: list[Problem] = []
     reader = NodeReader(source, len(text), problems)
     if root is not None and "!" in text:  # no '!' in the text, no explicit tag anywhere
         scan_tags(root, reader)
     try:
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         spec = parse_spec(root, reader, overrides, environ, digest)
     except ExpansionLimitError as exc:
+        location = location_of(source, exc.node)
         raise DefinitionError(
-            [
-                Problem(
-                    "alias-bomb",
-                    "YAML aliases expand to far more data than the file holds "
-                    "(a recursive alias or an 'alias bomb')",
-                    "use fewer nested aliases (*name); write the values out",
-                    location=location_of(source, exc.node),
-                )
-            ],
-            source,
+            [Problem(exc.kind, exc.message, exc.hint, location=location)], source
         ) from None
     if spec is None:
         raise DefinitionError(problems, source)
@@ -263,10 +262,11 @@ def _loads(
 
     if problems:
         assert root is not None
+        locator = NodeLocator(root)
         located = [
             p
             if p.location is not None or not p.path
-            else replace(p, location=location_of(source, node_at(root, p.path)))
+            else replace(p, location=location_of(source, locator.at(p.path)))
             for p in problems
         ]
         raise DefinitionError(located, source)
@@ -338,4 +338,4 @@ def _unknown_component(
     )
     if broken:
         text += "; these plugins failed to load: " + "; ".join(broken)
-    return Problem("unknown-component", f"unknown component '{name}'", text, task, at)
+    return Problem("unknown-component", f"unknown component {quote(name)}", text, task, at)

@@ -162,10 +162,7 @@ def parse_vars(pairs: list[str] | None) -> dict[str, str]:
 
 
 def load_workflow(file: Path, pairs: list[str] | None, plugins: Plugins) -> Workflow:
+    """``wfe.load``, which also lets python_function import modules next to the file."""
     from wfe.workflow import load
 
-    # Like `python script.py`, let python_function import modules next to the file.
-    folder = str(file.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
     return load(file, parse_vars(pairs), plugins=plugins)
