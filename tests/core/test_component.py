@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -191,3 +191,34 @@ def test_messages_quote_user_keys_and_values_briefly() -> None:
     text = "\n".join(m for _, m, _ in found)
     assert "(10,000 characters)" in text
     assert len(text) < 500
+
+
+class Validated(Component):
+    params_schema = {"n": Param(int)}
+    calls: ClassVar[list[Any]] = []
+
+    @classmethod
+    def validate_task(
+        cls, params: Mapping[str, Any], inputs: Mapping[str, Any]
+    ) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
+        cls.calls.append((dict(params), dict(inputs)))
+        yield ("inputs", "x"), "x does not suit n", "change it"
+
+
+def test_validate_task_sees_params_and_inputs_once_the_params_are_right() -> None:
+    def problems(params: dict[str, Any]) -> list[tuple[str, str, tuple[str | int, ...]]]:
+        found = check_task_definition(
+            Validated,
+            component_name="v",
+            task="t",
+            index=2,
+            params=params,
+            inputs={"x": "out"},
+            outputs=[],
+        )
+        return [(p.kind, p.message, p.path) for p in found]
+
+    assert problems({"n": 1}) == [("bad-task", "x does not suit n", ("tasks", 2, "inputs", "x"))]
+    assert Validated.calls == [({"n": 1}, {"x": "out"})]
+    assert [k for k, _, _ in problems({"n": "one"})] == ["bad-param"]  # not called
+    assert len(Validated.calls) == 1

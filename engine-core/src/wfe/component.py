@@ -193,6 +193,21 @@ class Component:
         """
         return ()
 
+    @classmethod
+    def validate_task(
+        cls, params: Mapping[str, Any], inputs: Mapping[str, Any]
+    ) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
+        """Checks of the task as a whole, run once its params pass the schema and
+        :meth:`validate_params`: yield ``(where, message, hint)`` per problem, where
+        ``where`` is a path inside the task such as ``("inputs", "df")`` or
+        ``("params", "kwargs", "x")``.
+
+        For components whose accepted inputs depend on their params (the built-in
+        ``python_function`` checks its function's signature). ``inputs`` maps each
+        input name to the output it refers to, or to a literal location.
+        """
+        return ()
+
 
 def map_outputs(result: Any, outputs: Sequence[str]) -> dict[str, Any]:
     """Map a return value onto declared output names.
@@ -240,6 +255,8 @@ def check_task_definition(
     at = ("tasks", index)
     problems = _check_params(component, task, at, params)
     problems += _check_inputs(component, task, at, inputs)
+    if not problems:
+        problems += _check_task(component, task, at, params, inputs)
     outputs_schema: Mapping[str, str] | None = getattr(component, "outputs_schema", None)
     if outputs_schema is not None and len(outputs) != len(outputs_schema):
         roles = ", ".join(outputs_schema) or "none"
@@ -292,6 +309,22 @@ def _check_params(
             problems = [p for p in problems if not (p.kind == "unknown-param" and p.path == path)]
             problems.append(Problem("bad-param", message, "", task, path))
     return problems
+
+
+def _check_task(
+    component: type,
+    task: str,
+    at: tuple[str | int, ...],
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+) -> list[Problem]:
+    validate = getattr(component, "validate_task", None)
+    if validate is None:
+        return []
+    return [
+        Problem("bad-task", message, hint, task, (*at, *where))
+        for where, message, hint in validate(params, inputs)
+    ]
 
 
 def _check_inputs(
