@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from wfe.names import MAX_NAME_LENGTH, identifier_problem, length_problem, variable_problem
+from wfe.names import (
+    MAX_NAME_LENGTH,
+    identifier_problem,
+    label_problem,
+    length_problem,
+    variable_problem,
+)
 
 
 @pytest.mark.parametrize("name", ["t", "_x", "load.csv", "step-2", "a" * MAX_NAME_LENGTH])
@@ -34,3 +40,9 @@ def test_variable_names_and_lengths() -> None:
     assert variable_problem("data-root") == "is not a variable name"
     assert variable_problem("x" * 129) == f"is longer than {MAX_NAME_LENGTH} characters"
     assert length_problem("any thing at all") is None
+
+
+def test_labels_are_printable_and_bounded() -> None:
+    assert label_problem("Customer churn (v2) — nightly") is None
+    assert label_problem("red\x1b[31m") == "contains control or other unprintable characters"
+    assert label_problem("x" * 129) == f"is longer than {MAX_NAME_LENGTH} characters"

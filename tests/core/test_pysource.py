@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 import types
@@ -178,3 +179,16 @@ def _bound(module: str) -> frozenset[str]:
     facts = module_facts(module)
     assert isinstance(facts, ModuleFacts)
     return facts.bound
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_module_file_that_is_not_a_regular_file_is_not_a_module(
+    write: Write, tmp_path: Path, kind: str
+) -> None:
+    module = write("PKG_real.py", "x = 1\n").replace("_real", "")
+    path = tmp_path / f"{module}.py"
+    if kind == "device":
+        path.symlink_to("/dev/zero")  # reading would never end
+    else:
+        os.mkfifo(path)  # opening would wait for a writer forever
+    assert module_facts(module) == NotFound(module)  # as for `import`: never opened

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 import wfe
+from wfe.errors import MAX_PROBLEMS
 
 EVERYTHING_WRONG = """\
 workflow_name: broken
@@ -188,3 +189,18 @@ def test_component_and_workflow_names_are_bounded_in_length() -> None:
     assert "workflow_name is longer than 128 characters" in messages
     assert "component_name is longer than 128 characters" in messages
     assert all(len(m) < 200 for m in messages)
+
+
+def test_a_workflow_name_that_would_rewrite_the_terminal_is_refused() -> None:
+    text = one_task().replace("workflow_name: x", 'workflow_name: "x\\e[2J"')
+    [problem] = problems(text).problems
+    assert problem.message == "workflow_name contains control or other unprintable characters"
+
+
+def test_a_million_mistakes_keep_the_first_thousand() -> None:
+    text = one_task() + "vars:\n" + "  a: 1\n" * 5_000
+    error = problems(text)
+    assert len(error.problems) == MAX_PROBLEMS
+    assert error.dropped == 5_000 - 1 - MAX_PROBLEMS
+    assert str(error).startswith("wf.yaml: 4,999 problems in the workflow definition")
+    assert str(error).endswith("... and 3,999 more (only the first 1,000 are listed)")

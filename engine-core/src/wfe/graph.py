@@ -124,8 +124,9 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
     consumes: dict[TaskSpec, tuple[str, ...]] = {}
     consumers: dict[str, int] = dict.fromkeys(producers, 0)
     for task in by_name.values():
-        refs: list[str] = []
-        upstream: list[TaskSpec] = []
+        # dicts as ordered sets: a task may read thousands of outputs
+        refs: dict[str, None] = {}
+        upstream: dict[TaskSpec, None] = {}
         for input_name, ref in task.inputs.items():
             producer = producers.get(ref)
             if producer is None:
@@ -143,10 +144,9 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
                 )
                 continue
             if ref not in refs:
-                refs.append(ref)
+                refs[ref] = None
                 consumers[ref] += 1
-                if by_name[producer] not in upstream:
-                    upstream.append(by_name[producer])
+                upstream[by_name[producer]] = None
         for position, earlier in enumerate(task.after):
             if earlier not in by_name:
                 hint = did_you_mean(earlier, by_name)
@@ -159,8 +159,8 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
                         ("tasks", task.index, "after", position),
                     )
                 )
-            elif by_name[earlier] not in upstream:
-                upstream.append(by_name[earlier])
+            else:
+                upstream[by_name[earlier]] = None
         dependencies[task] = tuple(upstream)
         consumes[task] = tuple(refs)
 

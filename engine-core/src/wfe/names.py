@@ -10,7 +10,8 @@ location: an output named ``s3://x`` could never be read. Both are therefore
 
 Variable names are what ``${name}`` can refer to and what an environment variable can
 be called: letters, digits and ``_``, not starting with a digit. Other names
-(components, the workflow's own) are bounded in length only.
+(components, the workflow's own) are *labels*: printable text (they are printed on
+terminals, where control characters could rewrite what is shown), bounded in length.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "VARIABLE_PATTERN",
     "VARIABLE_RULE",
     "identifier_problem",
+    "label_problem",
     "length_problem",
     "variable_problem",
 ]
@@ -50,6 +52,16 @@ def length_problem(name: str) -> str | None:
     """Why ``name`` is too long to be any name, or ``None``."""
     if len(name) > MAX_NAME_LENGTH:
         return f"is longer than {MAX_NAME_LENGTH} characters"
+    return None
+
+
+def label_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a component or a workflow, or ``None``."""
+    too_long = length_problem(name)
+    if too_long:
+        return too_long
+    if not name.isprintable():
+        return "contains control or other unprintable characters"
     return None
 
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from importlib.machinery import ModuleSpec
 from types import MappingProxyType
 
+from wfe.sourcetext import RefusedFile, read_bounded
+
 __all__ = [
     "MAX_SOURCE_BYTES",
     "ModuleFacts",
@@ -127,8 +129,6 @@ def module_facts(module: str) -> ModuleFacts | NotFound | Unreadable | None:
         info = os.stat(origin)
     except (OSError, ValueError):
         return None
-    if info.st_size > MAX_SOURCE_BYTES:
-        return None
     return _parse(module, origin, info.st_mtime_ns, info.st_size)
 
 
@@ -170,10 +170,9 @@ def _ask_finders(name: str, path: Sequence[str] | None) -> ModuleSpec | None:
 def _parse(module: str, file: str, _mtime: int, _size: int) -> ModuleFacts | Unreadable | None:
     # _mtime and _size are part of the cache key only: an edited file is read again.
     try:
-        with open(file, "rb") as handle:
-            text = importlib.util.decode_source(handle.read())
+        text = importlib.util.decode_source(read_bounded(file, MAX_SOURCE_BYTES))
         tree = ast.parse(text, filename=file)
-    except OSError:
+    except (OSError, RefusedFile):  # gone, too large, or not a regular file (a FIFO...)
         return None
     except SyntaxError as exc:
         where = f"{file}:{exc.lineno}" if exc.lineno else file

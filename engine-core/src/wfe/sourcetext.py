@@ -18,7 +18,7 @@ from typing import AnyStr
 from wfe.errors import DefinitionError, Location, Problem
 from wfe.quoting import quote
 
-__all__ = ["MAX_FILE_BYTES", "encode_text", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "RefusedFile", "encode_text", "read_bounded", "read_text"]
 
 #: The largest workflow file (and the longest text ``wfe.loads`` accepts, in
 #: characters). A 10,000-task file is about 1.2 MiB, so this leaves room for 100,000+
@@ -38,9 +38,10 @@ def read_text(path: str) -> str:
     # Messages name the file; a path longer than any real one is shown cut.
     source = path if len(path) <= _MAX_SHOWN_PATH else quote(path, marks=False)
     try:
-        data = _read_bytes(path, source)
-    except _Refused as refused:
-        raise DefinitionError([refused.problem], source) from None
+        data = read_bounded(path, MAX_FILE_BYTES)
+    except RefusedFile as refused:
+        problem = _file_problem(path, source, refused.what, refused.hint)
+        raise DefinitionError([problem], source) from None
     except (OSError, ValueError) as exc:
         raise DefinitionError([_os_problem(path, source, exc)], source) from exc
     try:
@@ -88,51 +89,53 @@ def encode_text(text: str, source: str) -> bytes:
         raise DefinitionError([problem], source) from None
 
 
-class _Refused(Exception):
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
+class RefusedFile(Exception):
+    """The path names something other than a regular file, or a file over the limit:
+    ``what`` it is and the ``hint`` for the user."""
+
+    def __init__(self, what: str, hint: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.hint = hint
 
 
-def _read_bytes(path: str, source: str) -> bytes:
-    _check_file(path, source, os.stat(path))  # before opening: opening a device can have effects
+def read_bounded(path: str, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, never more than ``limit`` of them.
+
+    Raises :class:`RefusedFile` for a folder, a device, a pipe or a socket (checked
+    before opening, since opening a device or a pipe can block or have effects, and
+    again on the open file, since the path may change in between) and for a file over
+    ``limit`` bytes (also one that grew after the check); ``OSError`` or ``ValueError``
+    (a NUL in the path) when the path cannot be opened.
+    """
+    _check_file(os.stat(path), limit)
     flags = os.O_RDONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
-    descriptor = os.open(path, flags)
-    with os.fdopen(descriptor, "rb") as handle:
-        _check_file(path, source, os.fstat(handle.fileno()))  # the path may have changed since
-        data = handle.read(MAX_FILE_BYTES + 1)  # a file may grow after the check
-    if len(data) > MAX_FILE_BYTES:
-        raise _Refused(_too_large(path, source, len(data), "at least "))
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        _check_file(os.fstat(handle.fileno()), limit)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(len(data), limit, "at least ")
     return data
 
 
-def _check_file(path: str, source: str, info: os.stat_result) -> None:
+def _check_file(info: os.stat_result, limit: int) -> None:
     mode = info.st_mode
     if stat.S_ISDIR(mode):
-        raise _Refused(
-            _file_problem(
-                path, source, "is a folder, not a workflow file", "name a YAML file inside it"
-            )
-        )
+        raise RefusedFile("is a folder, not a workflow file", "name a YAML file inside it")
     if not stat.S_ISREG(mode):
-        raise _Refused(
-            _file_problem(
-                path,
-                source,
-                "is not a regular file (a device, a pipe or a socket): wfe reads workflows "
-                "from files only",
-                "save the workflow to a file and name that file",
-            )
+        raise RefusedFile(
+            "is not a regular file (a device, a pipe or a socket): wfe reads workflows "
+            "from files only",
+            "save the workflow to a file and name that file",
         )
-    if info.st_size > MAX_FILE_BYTES:
-        raise _Refused(_too_large(path, source, info.st_size))
+    if info.st_size > limit:
+        raise _too_large(info.st_size, limit)
 
 
-def _too_large(path: str, source: str, size: int, qualifier: str = "") -> Problem:
-    return _file_problem(
-        path,
-        source,
-        f"is {qualifier}{size:,} bytes; workflow files are limited to {MAX_FILE_BYTES:,} "
-        f"bytes ({MAX_FILE_BYTES // 2**20} MiB)",
+def _too_large(size: int, limit: int, qualifier: str = "") -> RefusedFile:
+    return RefusedFile(
+        f"is {qualifier}{size:,} bytes; workflow files are limited to {limit:,} bytes "
+        f"({limit / 2**20:g} MiB)",
         _TOO_LARGE_HINT,
     )
 

@@ -24,7 +24,7 @@ from wfe.names import (
     MAX_NAME_LENGTH,
     VARIABLE_RULE,
     identifier_problem,
-    length_problem,
+    label_problem,
     variable_problem,
 )
 from wfe.quoting import quote
@@ -185,17 +185,12 @@ class _Parser:
             )
         return wrong is None
 
-    def bounded(self, node: Node, name: str, what: str, task: str | None) -> None:
-        """Report ``name`` if it is longer than any name may be."""
-        wrong = length_problem(name)
+    def label(self, node: Node, name: str, what: str, task: str | None) -> None:
+        """Report ``name`` unless it is a label: printable, at most 128 characters."""
+        wrong = label_problem(name)
         if wrong:
-            self.reader.problem(
-                node,
-                "bad-name",
-                f"{what} {wrong}",
-                f"shorten it to {MAX_NAME_LENGTH} characters",
-                task,
-            )
+            hint = f"use printable text of at most {MAX_NAME_LENGTH} characters"
+            self.reader.problem(node, "bad-name", f"{what} {wrong}", hint, task)
 
     def unknown_keys(
         self,
@@ -247,7 +242,7 @@ class _Parser:
         if "component_name" in items:
             component = self.string(items["component_name"][1], "component_name", name)
             if component is not None:
-                self.bounded(items["component_name"][1], component, "component_name", name)
+                self.label(items["component_name"][1], component, "component_name", name)
         else:
             reader.problem(
                 node,
@@ -349,7 +344,7 @@ def parse_spec(
     if "workflow_name" in items:
         name = parser.string(items["workflow_name"][1], "workflow_name")
         if name is not None:
-            parser.bounded(items["workflow_name"][1], name, "workflow_name", None)
+            parser.label(items["workflow_name"][1], name, "workflow_name", None)
     else:
         reader.problem(
             root,

@@ -30,7 +30,7 @@ from wfe.checkpoints import (
 )
 from wfe.component import check_task_definition
 from wfe.engine import run_graph
-from wfe.errors import ComponentLoadError, DefinitionError, Problem, SelectionError
+from wfe.errors import ComponentLoadError, DefinitionError, Problem, ProblemList, SelectionError
 from wfe.graph import Graph, build_graph
 from wfe.plugins import Plugins, load_plugins
 from wfe.quoting import quote
@@ -241,7 +241,7 @@ def _loads(
 ) -> Workflow:
     digest = hashlib.sha256(encode_text(text, source)).hexdigest()
     root = compose(text, source)
-    problems: list[Problem] = []
+    problems = ProblemList()
     reader = NodeReader(source, len(text), problems)
     if root is not None and "!" in text:  # no '!' in the text, no explicit tag anywhere
         scan_tags(root, reader)
@@ -253,7 +253,7 @@ def _loads(
             [Problem(exc.kind, exc.message, exc.hint, location=location)], source
         ) from None
     if spec is None:
-        raise DefinitionError(problems, source)
+        raise DefinitionError(problems, source, problems.dropped)
 
     graph, graph_problems = build_graph(spec.tasks)
     problems.extend(graph_problems)
@@ -269,7 +269,7 @@ def _loads(
             else replace(p, location=location_of(source, locator.at(p.path)))
             for p in problems
         ]
-        raise DefinitionError(located, source)
+        raise DefinitionError(located, source, problems.dropped)
     return Workflow(spec, graph, classes, plugins)
 
 
