@@ -162,11 +162,11 @@ def test_maximum_and_minimum_bound_numbers() -> None:
     param = Param(float, minimum=0, maximum=10)
     assert param.check(10) is None
     assert param.check(0.0) is None
-    assert param.check(10.5) == ("must be at most 10, got 10.5", "")
-    assert param.check(-1) == ("must be at least 0, got -1", "")
+    assert param.check(10.5) == ("must be at most 10, got 10.5", "use a number from 0 to 10")
+    assert param.check(-1) == ("must be at least 0, got -1", "use a number from 0 to 10")
     assert Param(int, maximum=5).check(10**5000) == (
         "must be at most 5, got (an int of 16,610 bits)",
-        "",
+        "use a number at most 5",
     )
 
 

@@ -204,3 +204,10 @@ def test_a_million_mistakes_keep_the_first_thousand() -> None:
     assert error.dropped == 5_000 - 1 - MAX_PROBLEMS
     assert str(error).startswith("wf.yaml: 4,999 problems in the workflow definition")
     assert str(error).endswith("... and 3,999 more (only the first 1,000 are listed)")
+
+
+def test_a_checkpoint_folder_with_control_characters_is_refused() -> None:
+    [problem] = problems(one_task() + 'checkpoint: "a\\0b"\n').problems
+    assert (
+        problem.message == "checkpoint 'a\\x00b' contains control or other unprintable characters"
+    )

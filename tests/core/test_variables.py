@@ -150,6 +150,7 @@ def test_a_variable_bomb_is_refused_at_the_node_being_expanded() -> None:
         wfe.loads(text, source="wf.yaml", environ={})
     [problem] = info.value.problems
     assert problem.kind == "expansion-limit"
+    assert problem.task == "t"  # whose value set off the expansion
     assert "expand to far more text than the file holds" in problem.message
     assert problem.location is not None
     assert problem.location.file == "wf.yaml"

@@ -8,7 +8,7 @@ import pytest
 from yaml.nodes import MappingNode, SequenceNode
 
 import wfe
-from wfe.errors import Problem
+from wfe.errors import MAX_PROBLEMS, Problem
 from wfe.yamlsource import MAX_DEPTH, MAX_NUMBER_CHARS, NodeLocator, NodeReader, compose
 
 
@@ -129,6 +129,7 @@ def test_alias_bomb_is_bounded_and_fast() -> None:
     started = time.perf_counter()
     [problem] = problems_of(text)
     assert problem.kind == "alias-bomb"
+    assert problem.task == "t"
     assert problem.location is not None
     # 9**9 = 387 million strings if expanded; the bound stops it after ~100k visits.
     assert time.perf_counter() - started < 30
@@ -267,10 +268,13 @@ def test_locating_a_problem_per_key_of_a_huge_mapping_is_linear() -> None:
         f"    outputs: [o]\n    params:\n      function: wfe_test_functions:pair\n{params}"
     )
     started = time.perf_counter()
-    problems = problems_of(text)
-    assert len(problems) == keys
-    assert str(problems[-1].location) == f"wf.yaml:{keys + 7}:15"  # the key's value
-    assert time.perf_counter() - started < 30  # quadratic placement took minutes
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(text, source="wf.yaml")
+    problems = info.value.problems
+    assert (len(problems), info.value.dropped) == (MAX_PROBLEMS, keys - MAX_PROBLEMS)
+    last = MAX_PROBLEMS - 1
+    assert str(problems[-1].location) == f"wf.yaml:{last + 8}:{len(f'      k{last}: ') + 1}"
+    assert time.perf_counter() - started < 30  # scanning the keys per problem took minutes
 
 
 def test_node_locator_returns_the_deepest_existing_node() -> None:

@@ -127,10 +127,14 @@ class Param:
                 f"must be a finite number, got {written}",
                 "write an ordinary number: .nan and .inf are not allowed here",
             )
-        if self.minimum is not None and value < self.minimum:
-            return f"must be at least {self.minimum:g}, got {brief(value)}", ""
-        if self.maximum is not None and value > self.maximum:
-            return f"must be at most {self.maximum:g}, got {brief(value)}", ""
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            bound = f"at least {low:g}" if low is not None and value < low else f"at most {high:g}"
+            if low is not None and high is not None:
+                hint = f"use a number from {low:g} to {high:g}"
+            else:
+                hint = f"use a number {bound}"
+            return f"must be {bound}, got {brief(value)}", hint
         return None
 
 

@@ -358,6 +358,13 @@ def parse_spec(
     checkpoint = ""
     if "checkpoint" in items:
         checkpoint = parser.string(items["checkpoint"][1], "checkpoint (a folder)") or ""
+        if not checkpoint.isprintable():
+            reader.problem(
+                items["checkpoint"][1],
+                "wrong-type",
+                f"checkpoint {quote(checkpoint)} contains control or other unprintable characters",
+                "name a folder with printable characters",
+            )
 
     tasks: list[TaskSpec] = []
     if "tasks" not in items:

@@ -250,7 +250,7 @@ def _loads(
     except ExpansionLimitError as exc:
         location = location_of(source, exc.node)
         raise DefinitionError(
-            [Problem(exc.kind, exc.message, exc.hint, location=location)], source
+            [Problem(exc.kind, exc.message, exc.hint, exc.task, location=location)], source
         ) from None
     if spec is None:
         raise DefinitionError(problems, source, problems.dropped)

@@ -177,7 +177,7 @@ def scan_tags(root: Node, reader: NodeReader) -> None:
 class ExpansionLimitError(Exception):
     """Internal: building values went past a bound (the alias or variable expansion
     budget, the nesting depth); the document is rejected with ``message`` and
-    ``hint``, located at ``node``."""
+    ``hint``, located at ``node``, in ``task`` (filled in by the reader)."""
 
     def __init__(self, node: Node, kind: str, message: str, hint: str) -> None:
         super().__init__(message)
@@ -185,6 +185,12 @@ class ExpansionLimitError(Exception):
         self.kind = kind
         self.message = message
         self.hint = hint
+        self.task: str | None = None
+
+    def in_task(self, task: str | None) -> ExpansionLimitError:
+        """This error, naming ``task`` unless it already names one."""
+        self.task = self.task or task
+        return self
 
 
 def _alias_bomb(node: Node) -> ExpansionLimitError:
@@ -274,7 +280,11 @@ class NodeReader:
             )
             return None
         items: dict[str, tuple[Node, Node]] = {}
-        for key, key_node, value_node in self._pairs(node, task):
+        try:
+            pairs = self._pairs(node, task)
+        except ExpansionLimitError as exc:
+            raise exc.in_task(task) from None
+        for key, key_node, value_node in pairs:
             if isinstance(key, str):
                 items[key] = (key_node, value_node)
             else:
@@ -350,7 +360,10 @@ class NodeReader:
         if tag == _STR:
             text: str = node.value
             if interpolate and self.interpolate is not None and "$" in text:
-                return self.interpolate(text, node)
+                try:
+                    return self.interpolate(text, node)
+                except ExpansionLimitError as exc:
+                    raise exc.in_task(task) from None
             return text
         if tag in _SCALAR_TAGS:
             try:
@@ -363,6 +376,12 @@ class NodeReader:
 
     def value(self, node: Node, task: str | None = None) -> Any:
         """The plain Python value of ``node`` (dicts, lists, str, int, float, bool, None)."""
+        try:
+            return self._build(node, task)
+        except ExpansionLimitError as exc:
+            raise exc.in_task(task) from None
+
+    def _build(self, node: Node, task: str | None) -> Any:
         holder: list[Any] = [None]
         work: list[tuple[Node, Any, Any, int]] = [(node, holder, 0, 0)]
         while work:
