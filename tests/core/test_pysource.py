@@ -192,3 +192,12 @@ def test_a_module_file_that_is_not_a_regular_file_is_not_a_module(
     else:
         os.mkfifo(path)  # opening would wait for a writer forever
     assert module_facts(module) == NotFound(module)  # as for `import`: never opened
+
+
+def test_an_imported_module_is_read_from_where_it_was_imported(write: Write) -> None:
+    # A json.py on the path does not replace the json a run would get from sys.modules.
+    write("json.py", "nothing = None\n")
+    facts = module_facts("json")
+    assert isinstance(facts, ModuleFacts)
+    assert facts.file.endswith(os.path.join("json", "__init__.py"))
+    assert "loads" in facts.functions

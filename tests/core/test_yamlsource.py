@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+import yaml
 from yaml.nodes import MappingNode, SequenceNode
 
 import wfe
+from wfe import yamlsource
 from wfe.errors import MAX_PROBLEMS, Problem
 from wfe.yamlsource import MAX_DEPTH, MAX_NUMBER_CHARS, NodeLocator, NodeReader, compose
 
@@ -284,3 +286,22 @@ def test_node_locator_returns_the_deepest_existing_node() -> None:
     assert locator.at(("a", "b", 1)).value == "y"
     assert isinstance(locator.at(("a", "b", 7)), SequenceNode)
     assert isinstance(locator.at(("a", "nope", 1)), MappingNode)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x: *" + "a" * 1_000_000 + "\n",  # PyYAML quotes the alias's name in its message
+        "x: " + "[" * 3000 + "]" * 3000,  # recursion in the pure-Python composer
+        "workflow_name: a\x07\n",
+    ],
+    ids=["undefined-alias", "deep", "control-character"],
+)
+def test_without_libyaml_errors_are_located_and_short(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yamlsource, "_Loader", yaml.SafeLoader)  # PyYAML built without libyaml
+    [problem] = problems_of(text)
+    assert problem.kind == "yaml-syntax"
+    assert problem.location is not None
+    assert len(str(problem)) < 600

@@ -102,10 +102,14 @@ def find_module(module: str) -> ModuleSpec | NotFound | None:
     """Locate ``module`` (dotted) without importing it or its parents.
 
     ``None`` when that cannot be decided without importing (a parent that is a module,
-    not a package, may still provide it at run time; a finder failed). Modules found
-    are remembered per ``sys.path``; a missing one is looked for again next time (the
-    user may have just created it).
+    not a package, may still provide it at run time; a finder failed). A module already
+    imported is the one a run will use, whatever the path holds now (a ``json.py``
+    next to the workflow does not replace the ``json`` wfe itself imported). Modules
+    found are remembered per ``sys.path``; a missing one is looked for again next time
+    (the user may have just created it).
     """
+    if module in sys.modules:
+        return _imported_spec(module)
     key = (module, tuple(sys.path))
     if key in _found:
         return _found[key]
@@ -136,12 +140,22 @@ _MAX_REMEMBERED = 512
 _found: dict[tuple[str, tuple[str, ...]], ModuleSpec | None] = {}
 
 
+def _imported_spec(name: str) -> ModuleSpec | None:
+    spec = getattr(sys.modules[name], "__spec__", None)
+    return spec if isinstance(spec, ModuleSpec) else None
+
+
 def _find_module(module: str) -> ModuleSpec | NotFound | None:
     spec: ModuleSpec | None = None
     parts = module.split(".")
     for depth in range(1, len(parts) + 1):
         name = ".".join(parts[:depth])
         locations = None if spec is None else spec.submodule_search_locations
+        if name in sys.modules:
+            spec = _imported_spec(name)
+            if spec is None:
+                return None  # made at run time, without a spec: nothing to read
+            continue
         if depth > 1 and locations is None:
             return None  # a module, not a package: only running it can add submodules
         try:
@@ -149,7 +163,7 @@ def _find_module(module: str) -> ModuleSpec | NotFound | None:
         except Exception:  # a third-party finder's bug is not the workflow's problem
             return None
         if spec is None:
-            return None if name in sys.modules else NotFound(name)
+            return NotFound(name)
     return spec
 
 

@@ -16,20 +16,21 @@ __all__ = ["MAX_QUOTED", "brief", "describe_value", "quote"]
 #: The most characters of a user's text that a message shows; longer text is cut in
 #: the middle (``'abc…xyz' (50,000,000 characters)``).
 MAX_QUOTED = 60
-_HALF = (MAX_QUOTED - 1) // 2
 #: Integers wider than this are described by their size: turning a huge int into
 #: decimal text is slow (and refused by Python past 4,300 digits).
 _MAX_INT_BITS = 256
 
 
-def quote(text: str, *, marks: bool = True) -> str:
-    """``text`` in single quotes, cut to :data:`MAX_QUOTED` characters, with control
-    characters, lone surrogates and other unprintable characters escaped.
+def quote(text: str, *, marks: bool = True, limit: int = MAX_QUOTED) -> str:
+    """``text`` in single quotes, cut to ``limit`` characters, with control characters,
+    lone surrogates and other unprintable characters escaped.
 
-    ``marks=False`` leaves out the quotes (for numbers and tags written as text).
+    ``marks=False`` leaves out the quotes (for numbers and tags written as text, and for
+    other libraries' messages, which may hold user text: give those a longer ``limit``).
     """
-    cut = len(text) > MAX_QUOTED
-    shown = text[:_HALF] + "…" + text[-_HALF:] if cut else text
+    cut = len(text) > limit
+    half = (limit - 1) // 2
+    shown = text[:half] + "…" + text[-half:] if cut else text
     if not shown.isprintable():
         shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
     if marks:

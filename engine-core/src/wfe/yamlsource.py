@@ -63,6 +63,7 @@ _MAX_MERGE_DEPTH = 32
 MAX_DEPTH = 100
 #: The longest number, in characters, as written (digits, sign, point, exponent).
 MAX_NUMBER_CHARS = 100
+_MAX_DETAIL = 300  # characters of a YAML library message shown
 _NUMBER_TAGS = frozenset((_YAML_TAG + "int", _YAML_TAG + "float"))
 _SCALAR_HINTS = {
     "bool": "write true or false",
@@ -88,6 +89,8 @@ def compose(text: str, source: str) -> Node | None:
         detail = exc.problem or "invalid YAML"
         if exc.context:
             detail = f"{exc.context}, {detail}"
+        # PyYAML's pure-Python parser quotes the document (an undefined alias's name...)
+        detail = quote(detail, marks=False, limit=_MAX_DETAIL)
         hint = (
             "flatten the structure"
             if "nesting depth" in detail
@@ -103,14 +106,23 @@ def compose(text: str, source: str) -> Node | None:
         raise DefinitionError([_reader_problem(text, source, exc)], source) from exc
     except yaml.YAMLError as exc:
         raise DefinitionError(
-            [Problem("yaml-syntax", f"cannot read the text as YAML: {exc}", "save it as UTF-8")],
+            [
+                Problem(
+                    "yaml-syntax",
+                    f"cannot read the text as YAML: {quote(str(exc), marks=False, limit=_MAX_DETAIL)}",
+                    "save it as UTF-8",
+                )
+            ],
             source,
         ) from exc
     except RecursionError as exc:  # pure-Python loader only; libyaml bounds nesting itself
-        raise DefinitionError(
-            [Problem("yaml-syntax", "the YAML is nested too deeply", "flatten the structure")],
-            source,
-        ) from exc
+        problem = Problem(
+            "yaml-syntax",
+            "the YAML is nested too deeply",
+            "flatten the structure",
+            location=Location(source, 1, 1),
+        )
+        raise DefinitionError([problem], source) from exc
     except MemoryError:
         # The node tree of very dense YAML takes ~150 bytes per byte of text; when that
         # does not fit, the half-built tree is released as this unwinds.
