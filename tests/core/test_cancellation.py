@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from wfe.records import read_record
 
 
 def workflow(folder: Path, first_sleep: float) -> Path:
@@ -52,7 +53,9 @@ def run_and_signal(
 
 def record(folder: Path) -> dict[str, Any]:
     [path] = list((folder / ".wfe" / "runs").glob("*/run.json"))
-    return dict(json.loads(path.read_text()))
+    found = read_record(path.parent)
+    assert found is not None
+    return found
 
 
 @pytest.mark.parametrize(("sig", "workers"), [(signal.SIGINT, "1"), (signal.SIGTERM, "2")])

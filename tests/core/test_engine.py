@@ -231,18 +231,17 @@ class Recorder:
         self.events: list[tuple[str, ...]] = []
 
     @hookimpl
-    def wfe_workflow_start(self, workflow: wfe.WorkflowSpec, workers: int) -> None:
+    def wfe_workflow_start(self, run: wfe.Run, workflow: wfe.WorkflowSpec, workers: int) -> None:
+        assert run.workflow is workflow
         self.events.append(("workflow_start", workflow.name, str(workers)))
 
     @hookimpl
-    def wfe_task_start(self, task: wfe.TaskSpec) -> None:
+    def wfe_task_start(self, task: wfe.TaskSpec) -> None:  # a subset of the arguments
         self.events.append(("task_start", task.name))
 
     @hookimpl
-    def wfe_task_end(
-        self, task: wfe.TaskSpec, report: wfe.TaskReport, outputs: Mapping[str, Any]
-    ) -> None:
-        self.events.append(("task_end", task.name, str(report.status), ",".join(outputs)))
+    def wfe_task_end(self, task: wfe.TaskSpec, report: wfe.TaskReport) -> None:
+        self.events.append(("task_end", task.name, str(report.status), ",".join(report.outputs)))
 
     @hookimpl
     def wfe_task_error(
@@ -253,8 +252,8 @@ class Recorder:
         )
 
     @hookimpl
-    def wfe_workflow_end(self, workflow: wfe.WorkflowSpec, result: wfe.RunResult) -> None:
-        self.events.append(("workflow_end", workflow.name, result.status))
+    def wfe_workflow_end(self, run: wfe.Run, result: wfe.RunResult) -> None:
+        self.events.append(("workflow_end", run.workflow.name, result.status))
 
 
 def test_lifecycle_hooks_are_called_in_order(make_plugins: MakePlugins) -> None:

@@ -75,7 +75,7 @@ def test_installed_plugins_are_discovered_and_a_broken_one_is_reported(
 ) -> None:
     listed = run_wfe("components", "list", "--json", env=site)
     assert listed.returncode == 0, listed.stderr
-    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    rows = {row["name"]: row for row in json.loads(listed.stdout)["components"]}
     assert rows["shout"]["distribution"] == "good-dist"
     assert rows["shout"]["version"] == "1.0"
     assert rows["shout"]["target"] == "good_components:Shout"
@@ -115,10 +115,13 @@ def test_operator_switches_limit_what_is_loaded(
     run_wfe: RunWfe, site: dict[str, str], write_workflow: Any
 ) -> None:
     only_good = run_wfe("components", "list", "--json", env={**site, "WFE_PLUGINS": "good"})
-    assert {r["name"] for r in json.loads(only_good.stdout)} == {"python_function", "shout"}
+    assert {r["name"] for r in json.loads(only_good.stdout)["components"]} == {
+        "python_function",
+        "shout",
+    }
     assert only_good.stderr == ""
     none = run_wfe("components", "list", "--json", env={**site, "WFE_DISABLE_PLUGIN_AUTOLOAD": "1"})
-    assert [r["name"] for r in json.loads(none.stdout)] == ["python_function"]
+    assert [r["name"] for r in json.loads(none.stdout)["components"]] == ["python_function"]
     path = write_workflow(
         "workflow_name: x\ntasks:\n  - {name: s, component_name: shout, params: {text: a}}\n"
     )

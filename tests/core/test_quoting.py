@@ -46,3 +46,11 @@ def test_describe_value(value: object, described: str) -> None:
 def test_brief_never_prints_a_huge_int() -> None:
     # str() of an int over 4,300 digits raises ValueError in Python 3.11+
     assert brief(2**100_000) == "(an int of 100,001 bits)"
+
+
+def test_a_long_url_is_masked_before_it_is_cut() -> None:
+    # Cut first, the password's start would be shown without the '@' that marks it.
+    url = "postgresql://user:" + "s3cr3t" * 20 + "@db.example.com/prod?" + "x=1&" * 30
+    shown = quote(url)
+    assert "s3cr" not in shown
+    assert shown.startswith("'postgresql://user:***@db.exa")

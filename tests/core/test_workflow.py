@@ -113,3 +113,18 @@ def test_text_no_file_could_hold_is_a_definition_error(text: str) -> None:
     with pytest.raises(wfe.DefinitionError) as info:
         wfe.loads(text, source="wf.yaml")
     assert info.value.kinds in (["not-text"], ["too-large"])
+
+
+def test_under_a_module_limit_load_adds_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same rule as the CLI's: a module next to the file could shadow an allowed one.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    policy = tmp_path / "policy.toml"
+    policy.write_text('allowed_function_modules = ["wfe_test_functions"]\n')
+    monkeypatch.setenv("WFE_POLICY", str(policy))
+    path = tmp_path / "flow.yaml"
+    path.write_text(TEXT)
+    before = list(sys.path)
+    wfe.load(path)
+    assert sys.path == before

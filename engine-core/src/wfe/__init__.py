@@ -6,9 +6,9 @@ outputs. ``wfe.load(path).run()`` validates and runs it in one process::
     import wfe
 
     workflow = wfe.load("workflows/churn.yaml", vars={"data_root": "s3://bucket/raw"})
-    result = workflow.run(workers=4)
+    result = workflow.run(executor="threads", outputs=["predictions"])
     result.raise_for_status()
-    predictions = result.results["predictions"]
+    predictions = result["predictions"]
 
 Components come from installed distributions through the ``wfe.plugins`` entry point
 group; see :mod:`wfe.hookspecs` for the plugin contract and :class:`wfe.Component`
@@ -27,16 +27,22 @@ if TYPE_CHECKING:
         DefinitionError,
         Location,
         OutputMismatchError,
+        PolicyError,
         Problem,
+        RemoteError,
         RunFailedError,
+        SelectionError,
         TaskError,
         TaskTimeoutError,
         WorkflowError,
     )
+    from wfe.executor import Completion, Executor
     from wfe.hookspecs import hookimpl
-    from wfe.plugins import ComponentRef, Plugins, load_plugins
+    from wfe.plugins import ComponentRef, ExecutorRef, Plugins, load_plugins
     from wfe.report import RunResult, TaskReport, TaskStatus
+    from wfe.run import Run, RunOptions
     from wfe.spec import TaskSpec, WorkflowSpec
+    from wfe.taskcall import TaskCall, TaskOutcome
     from wfe.workflow import Workflow, load, loads
 
 # Public name -> the module that defines it. Imported on first use (PEP 562), so that
@@ -51,18 +57,28 @@ _EXPORTS = {
     "DefinitionError": "wfe.errors",
     "Location": "wfe.errors",
     "OutputMismatchError": "wfe.errors",
+    "PolicyError": "wfe.errors",
     "Problem": "wfe.errors",
+    "RemoteError": "wfe.errors",
     "RunFailedError": "wfe.errors",
+    "SelectionError": "wfe.errors",
     "TaskError": "wfe.errors",
     "TaskTimeoutError": "wfe.errors",
     "WorkflowError": "wfe.errors",
+    "Completion": "wfe.executor",
+    "Executor": "wfe.executor",
     "hookimpl": "wfe.hookspecs",
     "ComponentRef": "wfe.plugins",
+    "ExecutorRef": "wfe.plugins",
     "Plugins": "wfe.plugins",
     "load_plugins": "wfe.plugins",
     "RunResult": "wfe.report",
     "TaskReport": "wfe.report",
     "TaskStatus": "wfe.report",
+    "Run": "wfe.run",
+    "RunOptions": "wfe.run",
+    "TaskCall": "wfe.taskcall",
+    "TaskOutcome": "wfe.taskcall",
     "TaskSpec": "wfe.spec",
     "WorkflowSpec": "wfe.spec",
     "Workflow": "wfe.workflow",
@@ -72,19 +88,29 @@ _EXPORTS = {
 
 __all__ = [
     "REQUIRED",
+    "Completion",
     "Component",
     "ComponentLoadError",
     "ComponentRef",
     "DefinitionError",
+    "Executor",
+    "ExecutorRef",
     "Input",
     "Location",
     "OutputMismatchError",
     "Param",
     "Plugins",
+    "PolicyError",
     "Problem",
+    "RemoteError",
+    "Run",
     "RunFailedError",
+    "RunOptions",
     "RunResult",
+    "SelectionError",
+    "TaskCall",
     "TaskError",
+    "TaskOutcome",
     "TaskReport",
     "TaskSpec",
     "TaskStatus",

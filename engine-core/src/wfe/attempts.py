@@ -15,6 +15,7 @@ thrown away); the process exits without waiting for it.
 
 from __future__ import annotations
 
+import contextvars
 import random
 import threading
 import time
@@ -56,7 +57,11 @@ def _with_deadline(call: Callable[[], Any], seconds: float, task: str) -> Any:
         except BaseException as exc:  # handed to the waiting thread
             box["error"] = exc
 
-    thread = threading.Thread(target=target, name=f"wfe-timeout-{task}", daemon=True)
+    # The attempt runs in the task's context (its log, see wfe.tasklog), in a new thread.
+    context = contextvars.copy_context()
+    thread = threading.Thread(
+        target=context.run, args=(target,), name=f"wfe-timeout-{task}", daemon=True
+    )
     thread.start()
     thread.join(seconds)
     if thread.is_alive():

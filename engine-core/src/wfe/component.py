@@ -28,7 +28,15 @@ from wfe.errors import OutputMismatchError, Problem
 from wfe.quoting import brief, describe_value, quote
 from wfe.suggest import did_you_mean
 
-__all__ = ["REQUIRED", "Component", "Input", "Param", "check_task_definition", "map_outputs"]
+__all__ = [
+    "REQUIRED",
+    "Component",
+    "Input",
+    "Param",
+    "check_against_schema",
+    "check_task_definition",
+    "map_outputs",
+]
 
 
 class _Required:
@@ -277,33 +285,49 @@ def check_task_definition(
     return problems
 
 
+def check_against_schema(
+    schema: Mapping[str, Param],
+    values: Mapping[str, Any],
+    *,
+    task: str | None,
+    at: tuple[str | int, ...],
+    what: str = "param",
+) -> list[Problem]:
+    """Unknown, wrongly typed and missing values against a ``{name: Param}`` schema.
+
+    ``at`` is the path of the mapping holding the values (``("tasks", 3, "params")``);
+    ``what`` names them in messages ("param", "option")."""
+    problems: list[Problem] = []
+    for key, value in values.items():
+        param = schema.get(key)
+        if param is None:
+            hint = did_you_mean(key, schema) or (
+                f"known {what}s: " + ", ".join(schema) if schema else "it takes none"
+            )
+            problems.append(
+                Problem(f"unknown-{what}", f"unknown {what} {quote(key)}", hint, task, (*at, key))
+            )
+        elif wrong := param.check(value):
+            message, hint = wrong
+            problems.append(
+                Problem(f"bad-{what}", f"{what} {quote(key)} {message}", hint, task, (*at, key))
+            )
+    for key, param in schema.items():
+        if param.required and key not in values:
+            hint = f"add it under {at[-1]}:" + (f" ({param.doc})" if param.doc else "")
+            problems.append(
+                Problem(f"missing-{what}", f"missing required {what} '{key}'", hint, task, at)
+            )
+    return problems
+
+
 def _check_params(
     component: type, task: str, at: tuple[str | int, ...], params: Mapping[str, Any]
 ) -> list[Problem]:
     problems: list[Problem] = []
     schema: Mapping[str, Param] | None = getattr(component, "params_schema", None)
     if schema is not None:
-        for key, value in params.items():
-            param = schema.get(key)
-            if param is None:
-                hint = did_you_mean(key, schema) or (
-                    "known params: " + ", ".join(schema) if schema else "it takes none"
-                )
-                path = (*at, "params", key)
-                problems.append(
-                    Problem("unknown-param", f"unknown param {quote(key)}", hint, task, path)
-                )
-            elif wrong := param.check(value):
-                message, hint = wrong
-                path = (*at, "params", key)
-                problems.append(
-                    Problem("bad-param", f"param {quote(key)} {message}", hint, task, path)
-                )
-        for key, param in schema.items():
-            if param.required and key not in params:
-                hint = "add it under params:" + (f" ({param.doc})" if param.doc else "")
-                message = f"missing required param '{key}'"
-                problems.append(Problem("missing-param", message, hint, task, (*at, "params")))
+        problems = check_against_schema(schema, params, task=task, at=(*at, "params"))
     validate = getattr(component, "validate_params", None)
     if validate is not None and not any(p.kind == "bad-param" for p in problems):
         for key, message in validate(params):

@@ -9,8 +9,11 @@ a bug in wfe and is shown as such.
 
 from __future__ import annotations
 
+import pickle
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from wfe.quoting import quote
 
@@ -19,8 +22,10 @@ __all__ = [
     "DefinitionError",
     "Location",
     "OutputMismatchError",
+    "PolicyError",
     "Problem",
     "ProblemList",
+    "RemoteError",
     "RunFailedError",
     "SelectionError",
     "TaskError",
@@ -48,6 +53,10 @@ class Problem:
     ``path`` locates the offending YAML node from the document root, e.g.
     ``("tasks", 3, "inputs", "df")``; checks that know nothing about YAML (the graph,
     component schemas) fill it in and the loader turns it into a :class:`Location`.
+
+    The message and the hint are masked (:func:`wfe.masking.mask_text`) when the problem
+    is made: a problem often quotes a value from the file, and the value may be a URL
+    with a password; every channel that shows it then shows it masked.
     """
 
     kind: str
@@ -56,6 +65,12 @@ class Problem:
     task: str | None = None
     path: tuple[str | int, ...] = ()
     location: Location | None = None
+
+    def __post_init__(self) -> None:
+        from wfe.masking import mask_text  # on first use: loading a valid file needs none
+
+        object.__setattr__(self, "message", mask_text(self.message))
+        object.__setattr__(self, "hint", mask_text(self.hint))
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -137,6 +152,11 @@ def _ordered(problems: Iterable[Problem]) -> Sequence[Problem]:
     return sorted(problems, key=key)
 
 
+class PolicyError(WorkflowError, ValueError):
+    """The operator policy file (``$WFE_POLICY`` or ``/etc/wfe/policy.toml``) is broken:
+    not TOML, an unknown key or a wrong type. Nothing is loaded until it is fixed."""
+
+
 class SelectionError(WorkflowError, ValueError):
     """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
 
@@ -153,14 +173,94 @@ class OutputMismatchError(WorkflowError, TypeError):
 
 
 class TaskError(WorkflowError, RuntimeError):
-    """A task failed while running; ``__cause__`` is the component's exception."""
+    """A task failed while running; ``__cause__`` is the component's exception.
 
-    def __init__(self, task: str, component: str, message: str, location: Location | None = None):
+    Pickles (a task may fail in another process): the cause travels with it when it
+    pickles, else as a :class:`RemoteError` with the same type name and message.
+    ``cause_text`` and ``traceback_text`` survive either way.
+
+    The message, ``cause_text`` and ``traceback_text`` are masked
+    (:func:`wfe.masking.mask_text`): displays, records and ``--debug`` show them as they
+    are. The cause itself is the component's exception, untouched: whoever shows it
+    directly masks it too.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        component: str,
+        message: str,
+        location: Location | None = None,
+        cause: BaseException | None = None,
+    ):
+        from wfe.masking import mask_text  # on first use: a run without failures needs none
+
         self.task = task
         self.component = component
+        self.message = mask_text(message)
         self.location = location
         where = f" (defined at {location})" if location else ""
-        super().__init__(f"task '{task}' (component '{component}'){where} failed: {message}")
+        super().__init__(f"task '{task}' (component '{component}'){where} failed: {self.message}")
+        #: the component's exception as ``Type: message`` ("" when there is none)
+        self.cause_text = ""
+        #: the cause's traceback, formatted where it happened ("" when there is none)
+        self.traceback_text = ""
+        if cause is not None:
+            self.__cause__ = cause
+            self.cause_text = mask_text(f"{type(cause).__name__}: {cause}")
+            self.traceback_text = mask_text("".join(traceback.format_exception(cause)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_task_error,
+            (
+                self.task,
+                self.component,
+                self.message,
+                self.location,
+                _portable(self.__cause__),
+                self.cause_text,
+                self.traceback_text,
+            ),
+        )
+
+
+class RemoteError(WorkflowError, RuntimeError):
+    """Stands in for an exception that could not be pickled (it happened in another
+    process); ``type_name`` is the original exception's class name."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RemoteError, (self.type_name, str(self)))
+
+
+def _portable(cause: BaseException | None) -> BaseException | None:
+    if cause is None:
+        return None
+    try:
+        pickle.loads(pickle.dumps(cause))
+    except Exception:
+        return RemoteError(type(cause).__name__, str(cause))
+    return cause
+
+
+def _rebuild_task_error(
+    task: str,
+    component: str,
+    message: str,
+    location: Location | None,
+    cause: BaseException | None,
+    cause_text: str,
+    traceback_text: str,
+) -> TaskError:
+    error = TaskError(task, component, message, location)
+    error.__cause__ = cause
+    error.cause_text = cause_text
+    error.traceback_text = traceback_text
+    return error
 
 
 class TaskTimeoutError(WorkflowError, TimeoutError):

@@ -89,9 +89,13 @@ class Graph:
                     stack.append(nxt)
         return seen
 
+    def static_order(self) -> Iterable[TaskSpec]:
+        """The tasks in one valid execution order (the sequential executor's order)."""
+        return graphlib.TopologicalSorter(self.dependencies).static_order()
+
     def order(self) -> list[str]:
-        """One valid execution order of task names (the sequential executor's order)."""
-        return [task.name for task in graphlib.TopologicalSorter(self.dependencies).static_order()]
+        """Task names in :meth:`static_order`."""
+        return [task.name for task in self.static_order()]
 
 
 def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:

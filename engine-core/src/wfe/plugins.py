@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import pluggy
 
@@ -32,8 +32,12 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "ComponentRef",
     "ComponentRegistry",
+    "ExecutorRef",
+    "ExecutorRegistry",
     "PluginFailure",
+    "PluginRef",
     "Plugins",
+    "Registry",
     "load_plugins",
 ]
 
@@ -42,8 +46,8 @@ _CORE_DISTRIBUTION = "engine-core"
 
 
 @dataclass(frozen=True, slots=True)
-class ComponentRef:
-    """A component a plugin provides, not yet imported.
+class PluginRef:
+    """Something a plugin provides by name (a component, an executor), not yet imported.
 
     ``target`` is ``"module:Class"`` (imported on first use) or the class itself (for
     plugins defined in a notebook or a test). ``distribution`` and ``version`` are
@@ -56,6 +60,9 @@ class ComponentRef:
     distribution: str = ""
     version: str = ""
 
+    #: what the reference names, for messages ("component", "executor")
+    kind: ClassVar[str] = "plugin object"
+
     @property
     def target_path(self) -> str:
         if isinstance(self.target, str):
@@ -63,7 +70,7 @@ class ComponentRef:
         return f"{self.target.__module__}:{self.target.__qualname__}"
 
     def load(self) -> type:
-        """Import and return the component class."""
+        """Import and return the class."""
         if not isinstance(self.target, str):
             return self.target
         module_name, _, attribute = self.target.partition(":")
@@ -82,19 +89,39 @@ class ComponentRef:
                 else ""
             )
             raise ComponentLoadError(
-                f"component '{self.name}' {origin} could not be imported from "
+                f"{self.kind} '{self.name}' {origin} could not be imported from "
                 f"'{self.target}': {type(exc).__name__}: {exc}{hint}"
             ) from exc
         except AttributeError as exc:
             raise ComponentLoadError(
-                f"component '{self.name}' {origin} points at '{self.target}', which does "
+                f"{self.kind} '{self.name}' {origin} points at '{self.target}', which does "
                 f"not exist: {exc}"
             ) from exc
         if not isinstance(obj, type):
             raise ComponentLoadError(
-                f"component '{self.name}' {origin}: '{self.target}' is not a class"
+                f"{self.kind} '{self.name}' {origin}: '{self.target}' is not a class"
             )
         return obj
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentRef(PluginRef):
+    """A component a plugin provides (see :class:`PluginRef`)."""
+
+    kind: ClassVar[str] = "component"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorRef(PluginRef):
+    """An executor a plugin provides: a :class:`wfe.Executor` subclass (see
+    :class:`PluginRef`). Its module must import nothing heavy: validation imports the
+    class to check the executor's options; the engine it drives is imported when a run
+    starts it."""
+
+    kind: ClassVar[str] = "executor"
+
+
+RefT = TypeVar("RefT", bound=PluginRef)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,32 +141,36 @@ class PluginFailure:
 
 
 @dataclass
-class ComponentRegistry:
-    """Every component the loaded plugins provide, by name."""
+class Registry(Generic[RefT]):
+    """Every component (or executor) the loaded plugins provide, by name."""
 
-    refs: dict[str, ComponentRef] = field(default_factory=dict)
+    refs: dict[str, RefT] = field(default_factory=dict)
     #: names provided by more than one plugin: all their references
-    conflicts: dict[str, list[ComponentRef]] = field(default_factory=dict)
+    conflicts: dict[str, list[RefT]] = field(default_factory=dict)
     _classes: dict[str, type] = field(default_factory=dict, repr=False)
 
     def __contains__(self, name: object) -> bool:
         return name in self.refs
 
-    def __iter__(self) -> Iterator[ComponentRef]:
+    def __iter__(self) -> Iterator[RefT]:
         return iter(sorted(self.refs.values(), key=lambda r: r.name))
 
     def __len__(self) -> int:
         return len(self.refs)
 
-    def get(self, name: str) -> ComponentRef | None:
+    def get(self, name: str) -> RefT | None:
         return self.refs.get(name)
 
     def load(self, name: str) -> type:
-        """The class of component ``name`` (imported once, then cached)."""
+        """The class named ``name`` (imported once, then cached)."""
         cls = self._classes.get(name)
         if cls is None:
             cls = self._classes[name] = self.refs[name].load()
         return cls
+
+
+ComponentRegistry = Registry[ComponentRef]
+ExecutorRegistry = Registry[ExecutorRef]
 
 
 class Plugins:
@@ -154,6 +185,7 @@ class Plugins:
         #: plugin name -> (distribution, version)
         self.origins: dict[str, tuple[str, str]] = {}
         self._registry: ComponentRegistry | None = None
+        self._executors: ExecutorRegistry | None = None
         #: True when every hook call is printed (WFE_TRACE_PLUGINS)
         self.tracing = False
 
@@ -168,11 +200,11 @@ class Plugins:
         registered = self.manager.register(plugin, name=name)
         if registered is not None:
             self.origins[registered] = origin
-        self._registry = None
+        self._registry = self._executors = None
 
     def unregister(self, plugin: object) -> None:
         self.manager.unregister(plugin)
-        self._registry = None
+        self._registry = self._executors = None
 
     def distributions(self) -> list[tuple[str, str]]:
         """Installed distributions that provide plugins, with versions, sorted."""
@@ -183,16 +215,22 @@ class Plugins:
     def components(self) -> ComponentRegistry:
         """All registered components. Calls each plugin's hook, imports no component."""
         if self._registry is None:
-            self._registry = self._collect()
+            self._registry = self._collect(self.manager.hook.wfe_register_components, ComponentRef)
         return self._registry
 
-    def _collect(self) -> ComponentRegistry:
-        registry = ComponentRegistry()
+    def executors(self) -> ExecutorRegistry:
+        """All registered executors. Calls each plugin's hook, imports no executor."""
+        if self._executors is None:
+            self._executors = self._collect(self.manager.hook.wfe_register_executors, ExecutorRef)
+        return self._executors
+
+    def _collect(self, hook: Any, kind: type[RefT]) -> Registry[RefT]:
+        registry: Registry[RefT] = Registry()
         # In registration order: the built-in plugin first, then entry points, then extras.
-        for impl in self.manager.hook.wfe_register_components.get_hookimpls():
+        for impl in hook.get_hookimpls():
             distribution, version = self.origins.get(impl.plugin_name, ("", ""))
             try:
-                refs = _component_refs(impl.function())
+                refs = _refs(impl.function(), kind)
             except Exception as exc:
                 self.failures.append(PluginFailure(impl.plugin_name, distribution, version, exc))
                 continue
@@ -206,11 +244,11 @@ class Plugins:
         return registry
 
 
-def _component_refs(returned: Any) -> list[ComponentRef]:
-    refs = list(returned)
+def _refs(returned: Any, kind: type[RefT]) -> list[RefT]:
+    refs = list(returned or ())
     for ref in refs:
-        if not isinstance(ref, ComponentRef):
-            raise TypeError(f"expected ComponentRef objects, got {ref!r}")
+        if not isinstance(ref, kind):
+            raise TypeError(f"expected {kind.__name__} objects, got {ref!r}")
     return refs
 
 

@@ -29,6 +29,7 @@ from importlib.machinery import ModuleSpec
 from typing import Any
 
 from wfe.component import Component, Param, map_outputs
+from wfe.policy import function_refusal
 from wfe.pysource import ModuleFacts, NotFound, Parameters, Unreadable, find_module, module_facts
 from wfe.quoting import describe_value, quote
 from wfe.suggest import did_you_mean
@@ -104,6 +105,10 @@ class PythonFunction(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
+        # -- the operator policy (wfe.policy), first: a refused module is never looked up
+        if refused := function_refusal(params.get("function")):
+            return [("function", refused)]
+        # --
         problem = _path_problem(params["function"]) if "function" in params else None
         return [("function", problem)] if problem else []
 

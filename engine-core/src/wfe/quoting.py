@@ -28,14 +28,21 @@ def quote(text: str, *, marks: bool = True, limit: int = MAX_QUOTED) -> str:
     ``marks=False`` leaves out the quotes (for numbers and tags written as text, and for
     other libraries' messages, which may hold user text: give those a longer ``limit``).
     """
-    cut = len(text) > limit
+    length = len(text)
+    cut = length > limit
+    if cut:
+        # Mask first: the cut could part a URL's password from the '@' that ends it,
+        # and the masking that every message gets would then miss it.
+        from wfe.masking import mask_text
+
+        text = mask_text(text)
     half = (limit - 1) // 2
     shown = text[:half] + "…" + text[-half:] if cut else text
     if not shown.isprintable():
         shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
     if marks:
         shown = f"'{shown}'"
-    return f"{shown} ({len(text):,} characters)" if cut else shown
+    return f"{shown} ({length:,} characters)" if cut else shown
 
 
 def describe_value(value: Any) -> str:

@@ -32,7 +32,14 @@ from wfe.suggest import did_you_mean
 from wfe.variables import Variables
 from wfe.yamlsource import NodeReader, describe_node, location_of
 
-__all__ = ["TASK_OPTIONS", "TaskSpec", "WorkflowSpec", "is_literal_location", "parse_spec"]
+__all__ = [
+    "TASK_OPTIONS",
+    "ExecutorChoice",
+    "TaskSpec",
+    "WorkflowSpec",
+    "is_literal_location",
+    "parse_spec",
+]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -71,7 +78,8 @@ TASK_OPTIONS: dict[str, Param] = {
     ),
 }
 
-_TOP_KEYS = ("workflow_name", "description", "vars", "checkpoint", "tasks")
+_TOP_KEYS = ("workflow_name", "description", "vars", "checkpoint", "executor", "tasks")
+_EXECUTOR_KEYS = ("name", "options")
 _TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -108,6 +116,64 @@ class TaskSpec:
     index: int = 0
     location: Location | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Tasks travel to worker processes; read-only mapping views do not pickle.
+        return (
+            _rebuild_task,
+            (
+                self.name,
+                self.component_name,
+                dict(self.params),
+                dict(self.inputs),
+                dict(self.literals),
+                self.outputs,
+                self.after,
+                self.description,
+                dict(self.options),
+                self.index,
+                self.location,
+            ),
+        )
+
+
+def _rebuild_task(
+    name: str,
+    component_name: str,
+    params: dict[str, Any],
+    inputs: dict[str, str],
+    literals: dict[str, str],
+    *rest: Any,
+) -> TaskSpec:
+    outputs, after, description, options, index, location = rest
+    return TaskSpec(
+        name,
+        component_name,
+        MappingProxyType(params),
+        MappingProxyType(inputs),
+        MappingProxyType(literals),
+        outputs,
+        after,
+        description,
+        MappingProxyType(options),
+        index,
+        location,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorChoice:
+    """The workflow's ``executor:`` section: an executor's name and its options."""
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=_empty)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_executor_choice, (self.name, dict(self.options)))
+
+
+def _rebuild_executor_choice(name: str, options: dict[str, Any]) -> ExecutorChoice:
+    return ExecutorChoice(name, MappingProxyType(options))
+
 
 @dataclass(frozen=True, slots=True)
 class WorkflowSpec:
@@ -122,14 +188,47 @@ class WorkflowSpec:
     vars: Mapping[str, Any] = field(default_factory=_empty)
     #: where checkpoints go unless ``--checkpoint`` says otherwise ("" for none)
     checkpoint: str = ""
+    #: the executor the workflow asks for unless the caller says otherwise
+    executor: ExecutorChoice | None = None
     _by_name: dict[str, TaskSpec] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_name.update((t.name, t) for t in self.tasks)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_workflow,
+            (
+                self.name,
+                self.tasks,
+                self.description,
+                self.source,
+                self.source_sha256,
+                dict(self.vars),
+                self.checkpoint,
+                self.executor,
+            ),
+        )
+
     def task(self, name: str) -> TaskSpec:
         """The task called ``name`` (``KeyError`` if there is none)."""
         return self._by_name[name]
+
+
+def _rebuild_workflow(
+    name: str, tasks: tuple[TaskSpec, ...], description: str, source: str, *rest: Any
+) -> WorkflowSpec:
+    source_sha256, variables, checkpoint, executor = rest
+    return WorkflowSpec(
+        name,
+        tasks,
+        description,
+        source,
+        source_sha256,
+        MappingProxyType(variables),
+        checkpoint,
+        executor,
+    )
 
 
 class _Parser:
@@ -205,6 +304,30 @@ class _Parser:
                 self.reader.problem(
                     key_node, "unknown-key", f"unknown key {quote(key)} in {where}", hint, task
                 )
+
+    def executor(self, node: Node) -> ExecutorChoice | None:
+        """``executor: NAME`` or ``executor: {name: NAME, options: {...}}``."""
+        if isinstance(node, ScalarNode):
+            name = self.string(node, "executor (an executor's name)")
+            return ExecutorChoice(name) if name else None
+        items = self.reader.mapping(node, "executor")
+        if items is None:
+            return None
+        self.unknown_keys(items, _EXECUTOR_KEYS, "executor", None)
+        if "name" not in items:
+            self.reader.problem(
+                node,
+                "missing-key",
+                "executor has no 'name'",
+                "add name: sequential, threads, ... (`wfe executors list` shows them)",
+            )
+            return None
+        name = self.string(items["name"][1], "the executor's name")
+        options: dict[str, Any] = {}
+        if "options" in items:
+            option_items = self.reader.mapping(items["options"][1], "executor options")
+            options = {k: self.reader.value(v) for k, (_, v) in (option_items or {}).items()}
+        return ExecutorChoice(name, MappingProxyType(options)) if name else None
 
     def task(self, index: int, node: Node, names: dict[str, Node]) -> TaskSpec | None:
         reader = self.reader
@@ -365,6 +488,7 @@ def parse_spec(
                 f"checkpoint {quote(checkpoint)} contains control or other unprintable characters",
                 "name a folder with printable characters",
             )
+    executor = parser.executor(items["executor"][1]) if "executor" in items else None
 
     tasks: list[TaskSpec] = []
     if "tasks" not in items:
@@ -399,6 +523,7 @@ def parse_spec(
         source=source,
         source_sha256=source_sha256,
         checkpoint=checkpoint,
+        executor=executor,
         tasks=tuple(tasks),
         vars=MappingProxyType(dict(variables.resolved)),
     )

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -47,11 +47,56 @@ runs_app = typer.Typer(
     help="List and show the records of past runs.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(runs_app, name="runs")
+executors_app = typer.Typer(
+    help="List the installed executors (where tasks run).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(executors_app, name="executors")
 
 
 class LogFormat(enum.StrEnum):
     text = "text"
     json = "json"
+
+
+class LogLevel(enum.StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def configure_logging(level: LogLevel, log_file: Path | None, echo_prints: bool) -> None:
+    """The run's logging: records at ``level`` or above go to stderr (and ``log_file``),
+    each naming its task, and into that task's own log (see wfe.tasklog). With
+    ``echo_prints`` off (JSON output), what tasks print stays in their logs and out of
+    stdout."""
+    import logging
+
+    from wfe import tasklog
+    from wfe.masking import mask_text
+
+    class TaskFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            task = getattr(record, "wfe_task", "")
+            record.wfe_where = f"[{task}] " if task else ""
+            return mask_text(super().format(record))
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers[0].setFormatter(TaskFormatter("%(levelname)s %(wfe_where)s%(name)s: %(message)s"))
+    if log_file is not None:
+        try:
+            to_file = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            error(f"error: cannot write the log file {log_file}: {exc.strerror or exc}")
+            exit_with(EXIT_USAGE)
+        to_file.setFormatter(
+            TaskFormatter("%(asctime)s %(levelname)s %(wfe_where)s%(name)s: %(message)s")
+        )
+        handlers.append(to_file)
+    logging.basicConfig(level=level.value, handlers=handlers, force=True)
+    tasklog.configure(echo=echo_prints)
 
 
 STATE = {"debug": False}
@@ -66,6 +111,22 @@ DEFAULT_RECORDS = (
     Path(".wfe") / "runs"
 )  # the same as wfe.records.DEFAULT_ROOT, without importing it
 RecordDir = Annotated[Path, typer.Option("--record-dir", help="Where run records are kept.")]
+ExecutorName = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        metavar="NAME",
+        help="Where tasks run: sequential, threads, ... (`wfe executors list`).",
+    ),
+]
+ExecutorOptions = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--executor-option",
+        metavar="KEY=VALUE",
+        help="An option of the executor (repeatable); values are read as YAML scalars.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -91,7 +152,15 @@ def _main(
 
 
 def error(message: str) -> None:
-    typer.echo(message, err=True)
+    """Write ``message`` to stderr, URL passwords masked (every CLI error goes here)."""
+    from wfe.masking import mask_text
+
+    typer.echo(mask_text(message), err=True)
+
+
+def print_traceback(exc: BaseException) -> None:
+    """``--debug``: the full error chain, masked like every other message."""
+    error("".join(traceback.format_exception(exc)).rstrip("\n"))
 
 
 def exit_with(code: int) -> NoReturn:
@@ -110,7 +179,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         raise
     except DefinitionError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         if log_format is LogFormat.json:
             problems = [
                 {
@@ -131,7 +200,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_USAGE)
     except WorkflowError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(f"error: {exc}")
         exit_with(EXIT_USAGE)
     except KeyboardInterrupt:
@@ -142,7 +211,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_BROKEN_PIPE)
     except Exception as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(
             f"wfe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in wfe or a plugin; run again with --debug for the traceback."
@@ -150,19 +219,26 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_INTERNAL)
 
 
-def parse_vars(pairs: list[str] | None) -> dict[str, str]:
-    values: dict[str, str] = {}
+def parse_pairs(pairs: list[str] | None, option: str, typed: bool = False) -> dict[str, Any]:
+    """``NAME=VALUE`` strings into a mapping; with ``typed``, values are read as YAML
+    scalars (``4`` -> 4, ``true`` -> True)."""
+    from wfe.variables import typed_scalar
+
+    values: dict[str, Any] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            error(f"error: --var expects NAME=VALUE, got '{pair}'")
+            error(f"error: {option} expects NAME=VALUE, got '{pair}'")
             exit_with(EXIT_USAGE)
-        values[name.strip()] = value
+        values[name.strip()] = typed_scalar(value) if typed else value
     return values
 
 
 def load_workflow(file: Path, pairs: list[str] | None, plugins: Plugins) -> Workflow:
-    """``wfe.load``, which also lets python_function import modules next to the file."""
+    """``wfe.load``, which also decides whether python_function may import modules
+    next to the file (see its docstring)."""
+    from wfe.policy import current_policy
     from wfe.workflow import load
 
-    return load(file, parse_vars(pairs), plugins=plugins)
+    current_policy()  # a broken policy file stops here, before anything is loaded
+    return load(file, parse_pairs(pairs, "--var"), plugins=plugins)
