@@ -165,11 +165,12 @@ class Dag:
         lines = ["workflow_name: generated", "tasks:"]
         for i in self.listed:
             reads = self.inputs[i] + (extra or {}).get(i, [])
-            wiring = ", ".join(f"in_{k}: {self.names[j]}_out" for k, j in enumerate(reads))
+            # quoted: a name such as `on` or `null` would be a boolean or null in YAML
+            wiring = ", ".join(f"in_{k}: '{self.names[j]}_out'" for k, j in enumerate(reads))
             lines.append(
-                f"  - {{name: {self.names[i]}, component_name: python_function, "
+                f"  - {{name: '{self.names[i]}', component_name: python_function, "
                 f"params: {{function: 'wfe_test_functions:fail'}}, inputs: {{{wiring}}}, "
-                f"outputs: [{self.names[i]}_out]}}"
+                f"outputs: ['{self.names[i]}_out']}}"
             )
         return "\n".join(lines) + "\n"
 
