@@ -262,7 +262,7 @@ def check_executor(
         problems.append(
             Problem(
                 "unknown-executor",
-                f"unknown executor '{name}' ({given} choice)",
+                f"unknown executor {quote(name)} ({given} choice)",
                 (f"{hint} " if hint else "")
                 + f"installed executors: {known} (`wfe executors list`); an executor that "
                 "lives in its own distribution must be installed first "
