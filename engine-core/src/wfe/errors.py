@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wfe.quoting import quote
+
 __all__ = [
     "ComponentLoadError",
     "DefinitionError",
@@ -21,6 +23,7 @@ __all__ = [
     "PluginError",
     "PolicyError",
     "Problem",
+    "ProblemList",
     "RemoteError",
     "RunFailedError",
     "SelectionError",
@@ -70,11 +73,38 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        who = f"task '{self.task}': " if self.task else ""
+        who = f"task {quote(self.task)}: " if self.task else ""
         text = f"{where}{who}{self.message}"
         if self.hint:
             text += f"\n    fix: {self.hint}"
         return text
+
+
+#: At most this many problems are kept and listed; the rest are only counted.
+MAX_PROBLEMS = 1_000
+
+
+class ProblemList(list[Problem]):
+    """A list that keeps the first :data:`MAX_PROBLEMS` problems and counts the rest.
+
+    A hostile (or generated) file can hold millions of mistakes, a million duplicate
+    keys say; keeping them all took gigabytes, and no one reads past the first few
+    hundred. The first ones are the ones to fix first anyway.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+        else:
+            self.dropped += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 class WorkflowError(Exception):
@@ -88,16 +118,23 @@ class DefinitionError(WorkflowError, ValueError):
     them all at once instead of one per run.
     """
 
-    def __init__(self, problems: Iterable[Problem], source: str = "") -> None:
+    def __init__(self, problems: Iterable[Problem], source: str = "", dropped: int = 0) -> None:
         self.problems: tuple[Problem, ...] = tuple(_ordered(problems))
         self.source = source
+        #: how many more problems were found than ``problems`` holds
+        self.dropped = dropped
         super().__init__(self._render())
 
     def _render(self) -> str:
-        count = len(self.problems)
+        count = len(self.problems) + self.dropped
         head = f"{self.source}: " if self.source else ""
-        head += f"{count} problem{'s' if count != 1 else ''} in the workflow definition"
-        return "\n".join([head, *(str(p) for p in self.problems)])
+        head += f"{count:,} problem{'s' if count != 1 else ''} in the workflow definition"
+        lines = [head, *(str(p) for p in self.problems)]
+        if self.dropped:
+            lines.append(
+                f"... and {self.dropped:,} more (only the first {len(self.problems):,} are listed)"
+            )
+        return "\n".join(lines)
 
     @property
     def kinds(self) -> list[str]:

@@ -236,14 +236,10 @@ def parse_pairs(pairs: list[str] | None, option: str, typed: bool = False) -> di
 
 
 def load_workflow(file: Path, pairs: list[str] | None, plugins: Plugins) -> Workflow:
+    """``wfe.load``, which also decides whether python_function may import modules
+    next to the file (see its docstring)."""
     from wfe.policy import current_policy
     from wfe.workflow import load
 
-    policy = current_policy()  # a broken policy file stops here, before anything is loaded
-    # Like `python script.py`, let python_function import modules next to the file; not
-    # under a policy that limits python_function's modules: a folder next to the file
-    # could then shadow an allowed module (a `pandas/` of its own).
-    folder = str(file.resolve().parent)
-    if policy.allowed_function_modules is None and folder not in sys.path:
-        sys.path.insert(0, folder)
+    current_policy()  # a broken policy file stops here, before anything is loaded
     return load(file, parse_pairs(pairs, "--var"), plugins=plugins)
