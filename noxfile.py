@@ -80,7 +80,7 @@ def expect_components(session: nox.Session, distributions: set[str]) -> None:
     built-in one present, and no plugin failed to load."""
     output = session.run("wfe", "components", "list", "--json", silent=True, stderr=None)
     assert isinstance(output, str)
-    rows = json.loads(output)
+    rows = json.loads(output)["components"]
     found = {row["distribution"] for row in rows}
     names = sorted(row["name"] for row in rows)
     session.log(f"components: {names}")

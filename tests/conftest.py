@@ -67,3 +67,20 @@ def run_wfe(subprocess_env: SubprocessEnv) -> Callable[..., subprocess.Completed
         )
 
     return run
+
+
+@pytest.fixture
+def use_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+    """``use_policy(toml_text)``: write an operator policy file and point WFE_POLICY at it
+    (a new file each call: wfe reads a policy once per process and file name)."""
+    count = 0
+
+    def use(text: str) -> Path:
+        nonlocal count
+        count += 1
+        path = tmp_path / f"policy-{count}.toml"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("WFE_POLICY", str(path))
+        return path
+
+    return use

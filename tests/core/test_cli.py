@@ -159,6 +159,47 @@ def test_functions_next_to_the_workflow_file_are_importable(
     assert "a=int 42" in done.stdout
 
 
+def test_validate_reads_a_broken_package_without_importing_it(
+    run_wfe: RunWfe, tmp_path: Path
+) -> None:
+    # Importing the package fails: that is the user's bug, found when the task runs,
+    # never "a bug in wfe" at validate time.
+    package = tmp_path / "broken_steps"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('broken at import')\n")
+    (package / "calc.py").write_text("def double(x):\n    return 2 * x\n")
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(
+        "workflow_name: local\ntasks:\n"
+        "  - {name: t, component_name: python_function, params: {function: 'broken_steps.calc:double', kwargs: {x: 2}}, outputs: [a]}\n"
+    )
+    validated = run_wfe("validate", str(flow))
+    assert validated.returncode == 0, validated.stderr
+    ran = run_wfe("run", str(flow), "--no-record")
+    assert ran.returncode == 1
+    assert (
+        "ImportError: cannot import module 'broken_steps.calc' for 'broken_steps.calc:double': "
+        "RuntimeError: broken at import" in ran.stderr
+    )
+    assert "Traceback" not in ran.stderr
+
+
+def test_validate_checks_the_call_against_the_function_next_to_the_workflow(
+    run_wfe: RunWfe, tmp_path: Path
+) -> None:
+    (tmp_path / "steps_checked.py").write_text("def scale(frame, factor=2):\n    return frame\n")
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(
+        "workflow_name: local\ntasks:\n"
+        "  - {name: t, component_name: python_function, params: {function: 'steps_checked:scale', kwargs: {factr: 3}}, outputs: [a]}\n"
+    )
+    done = run_wfe("validate", str(flow))
+    assert done.returncode == 2
+    assert "function 'steps_checked:scale' takes no argument named 'factr'" in done.stderr
+    assert "did you mean 'factor'?" in done.stderr
+    assert "needs the argument 'frame'" in done.stderr
+
+
 def test_components_list_and_show(run_wfe: RunWfe) -> None:
     table = run_wfe("components", "list")
     assert table.returncode == 0

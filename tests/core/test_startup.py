@@ -71,6 +71,13 @@ def test_cli_and_discovery_import_no_heavy_library(
     assert not {m for m in modules if m.split(".")[0] in HEAVY}
 
 
+def test_version_reads_no_metadata(imported_by: ImportedBy) -> None:
+    modules = imported_by(["--version"])
+    assert "wfe.cli" in modules
+    assert "pluggy" not in modules
+    assert "importlib.metadata" not in modules
+
+
 def test_help_imports_neither_yaml_nor_pluggy(imported_by: ImportedBy) -> None:
     modules = imported_by(["--help"])
     assert "typer" in modules

@@ -74,7 +74,7 @@ RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 def test_installed_distribution_is_discovered(run_wfe: RunWfe, installed: dict[str, str]) -> None:
     listed = run_wfe("components", "list", "--json", env=installed)
     assert listed.returncode == 0, listed.stderr
-    [greet] = [row for row in json.loads(listed.stdout) if row["name"] == "greet"]
+    [greet] = [row for row in json.loads(listed.stdout)["components"] if row["name"] == "greet"]
     assert greet == {
         "name": "greet",
         "summary": "Greet each name in a list",

@@ -36,6 +36,10 @@ def fail(**_: Any) -> None:
     raise ValueError("boom: the input was bad")
 
 
+def fail_with(message: str, **_: Any) -> None:
+    raise ValueError(message)
+
+
 def exit_process(**_: Any) -> None:
     raise SystemExit(3)
 
@@ -107,3 +111,39 @@ def native_thread_counts(**_: Any) -> list[int]:
     from threadpoolctl import threadpool_info
 
     return sorted({int(pool["num_threads"]) for pool in threadpool_info()})
+
+
+def chatty(label: str, fail: bool = False, **_: Any) -> str:
+    """Print a line, log at INFO and DEBUG (logger 'chatty'), then return or fail."""
+    import logging
+
+    print(f"print from {label}")
+    logging.getLogger("chatty").info("info from %s", label)
+    logging.getLogger("chatty").debug("debug from %s", label)
+    if fail:
+        raise RuntimeError(f"{label} gave up")
+    return label
+
+
+def shout(times: int, **_: Any) -> int:
+    """Print ``times`` lines of 100 characters."""
+    for number in range(times):
+        print(f"{number:>10}" + "x" * 89)
+    return times
+
+
+class PinMeWarning(UserWarning):
+    """A warning with attributes a run record keeps (like wfe_ml.UnpinnedModelWarning)."""
+
+    def __init__(self, sha256: str) -> None:
+        self.sha256 = sha256
+        self.pin = f"sha256: {sha256}"
+        super().__init__(f"loaded unpinned; pin it with {self.pin}")
+
+
+def warn_then(label: str, **_: Any) -> str:
+    """Emit a PinMeWarning naming ``label``, then return ``label``."""
+    import warnings
+
+    warnings.warn(PinMeWarning(f"{label}-digest"), stacklevel=1)
+    return label

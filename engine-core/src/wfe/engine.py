@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
-from wfe import builtin
+from wfe import builtin, tasklog
 from wfe.errors import TaskTimeoutError
 from wfe.executor import Executor
 from wfe.graph import Graph
@@ -85,11 +85,13 @@ def execute(
     executor.start(run)
     run.executor_description = executor.describe()
     frozen, sorter = _frozen_sorter(graph)
+    tasklog.hold()  # tasks' prints and log records go to their logs for the whole run
     try:
         hooks.workflow_start(run=run, workflow=run.workflow, workers=executor.slots or 0)
         _loop(run, graph, sorter, calls, executor, hooks, cancel, reports, keep)
         results = executor.gather(keep)
     finally:
+        tasklog.release()
         if frozen:
             gc.unfreeze()
         executor.close()
@@ -148,25 +150,16 @@ def _loop(
                         ready.extend(get_ready())
         if not in_flight:
             return
-        for completion in wait(timeout):
+        for report in wait(timeout):
             in_flight -= 1
-            name = completion.task
+            name = report.name
             task = tasks[name]
-            outcome = completion.outcome
-            status = outcome.status
+            status = report.status
             if status is _NOT_RUN:  # cancelled, or behind a failure on a lookahead executor
                 continue
-            report = reports[name] = TaskReport(
-                name,
-                task.component_name,
-                status,
-                outcome.duration,
-                outcome.error,
-                outcome.attempts,
-                outputs=outcome.outputs,
-            )
+            reports[name] = report
             if status is _FAILED:
-                error = outcome.error
+                error = report.error
                 assert error is not None
                 if not keep_going or isinstance(error.__cause__, TaskTimeoutError):
                     stopping = True  # keep-going never runs past a timed-out task

@@ -147,7 +147,6 @@ def _render(template: str, values: Mapping[str, str]) -> str:
 def _engine_requirement() -> str:
     """engine-core at the installed version or a compatible later one. (Always pinned:
     the package index has an unrelated engine-core 1.x.)"""
-    from wfe.plugins import core_version
+    from wfe._version import __version__
 
-    release = re.match(r"\d+\.\d+\.\d+", core_version())
-    return f"engine-core~={release.group()}" if release else "engine-core>=0.1,<1"
+    return f"engine-core~={__version__}"

@@ -42,6 +42,8 @@ def _param_schema(param: Param) -> dict[str, Any]:
         schema["enum"] = list(param.choices)
     if param.minimum is not None:
         schema["minimum"] = param.minimum
+    if param.maximum is not None:
+        schema["maximum"] = param.maximum
     if param.doc:
         schema["description"] = param.doc
     if not param.required and isinstance(param.default, str | int | float | bool | list | dict):

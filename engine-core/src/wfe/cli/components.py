@@ -24,10 +24,13 @@ def components_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     debug: Debug = False,
 ) -> None:
-    """List installed components (name, distribution, version, summary)."""
+    """List installed components (name, distribution, version, summary) and the operator
+    policy in force."""
     from wfe.plugins import load_plugins
+    from wfe.policy import current_policy
 
     with user_errors(debug):
+        policy = current_policy()
         plugins = load_plugins()
         refs = list(plugins.components())
         report_plugin_failures(plugins)
@@ -42,12 +45,14 @@ def components_list(
                 }
                 for r in refs
             ]
-            typer.echo(json.dumps(rows, indent=2))
+            typer.echo(json.dumps({"components": rows, "policy": policy.as_json()}, indent=2))
             return
         print_table(
             ("NAME", "DISTRIBUTION", "VERSION", "SUMMARY"),
             [(r.name, r.distribution, r.version, r.summary) for r in refs],
         )
+        typer.echo("")
+        typer.echo(policy.summary())
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

@@ -60,11 +60,14 @@ def run_component(
     )
     if problems:
         raise DefinitionError(problems, f"run_component({ref.name!r})")
-    task = TaskSpec(ref.name, ref.name, params=MappingProxyType(given_params), outputs=names)
-    outcome, produced = TaskCall(task, ref, cls)(given_inputs)
-    if outcome.error is not None:
-        cause = outcome.error.__cause__
-        raise cause if cause is not None else outcome.error
+    # Each input is read from the value of the same name, as a task reads another's output.
+    wiring = MappingProxyType({name: name for name in given_inputs})
+    params_view = MappingProxyType(given_params)
+    task = TaskSpec(ref.name, ref.name, params=params_view, inputs=wiring, outputs=names)
+    report, produced = TaskCall(task, ref, cls)(given_inputs)
+    if report.error is not None:
+        cause = report.error.__cause__
+        raise cause if cause is not None else report.error
     assert produced is not None  # a call without an error has outputs
     return produced
 
