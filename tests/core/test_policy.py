@@ -235,3 +235,16 @@ def test_under_a_module_limit_modules_next_to_the_workflow_are_not_importable(
     assert "out=int 1" in limited.stdout  # the installed module (tests/support)
     free = run_wfe("run", "project/flow.yaml", "--no-record", cwd=tmp_path, env={"WFE_POLICY": ""})
     assert "out=str of 8" in free.stdout  # without a limit, the module next to the file wins
+
+
+def test_an_attribute_path_out_of_an_allowed_module_is_refused_when_it_runs(
+    use_policy: Callable[[str], Path],
+) -> None:
+    use_policy(RESTRICTIVE)
+    # json is allowed; json.decoder imports re, so this names re.compile
+    result = wfe.loads(call("json:decoder.re.compile", "{pattern: 'x'}")).run()
+    [error] = result.errors
+    assert isinstance(error.__cause__, wfe.PolicyError)
+    assert "it resolves to a callable from module 're', which is not among them" in str(
+        error.__cause__
+    )

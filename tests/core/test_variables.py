@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -191,3 +192,43 @@ def test_a_reference_to_an_overlong_name_is_not_a_reference() -> None:
 def test_typed_scalar_leaves_what_yaml_cannot_build_as_text() -> None:
     assert typed_scalar("0x" + "f" * 500) == "0x" + "f" * 500
     assert typed_scalar("1" * 5000) == "1" * 5000
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        3,
+        2.5,
+        None,
+        "text",
+        datetime.date(2026, 11, 25),
+        datetime.datetime(2026, 1, 2, 3, 4),
+    ],
+)
+def test_python_values_of_every_yaml_scalar_type_are_taken_as_they_are(value: object) -> None:
+    text = (
+        "workflow_name: typed\nvars: {threshold: 0.75}\ntasks:\n"
+        "  - {name: t, component_name: python_function, outputs: [o],"
+        " params: {function: 'wfe_test_functions:const', kwargs: {value: '${threshold}'}}}\n"
+    )
+    workflow = wfe.loads(text, vars={"threshold": value})
+    assert workflow.spec.tasks[0].params["kwargs"]["value"] == value
+    assert workflow.run().results == {"o": value}
+
+
+def test_text_given_as_vars_is_read_as_a_yaml_scalar_like_the_command_line() -> None:
+    text = (
+        "workflow_name: typed\nvars: {n: 1}\ntasks:\n"
+        "  - {name: t, component_name: python_function, outputs: [o],"
+        " params: {function: 'wfe_test_functions:const', kwargs: {value: '${n}'}}}\n"
+    )
+    assert wfe.loads(text, vars={"n": "200"}).spec.tasks[0].params["kwargs"]["value"] == 200
+
+
+def test_a_list_or_mapping_as_a_variable_is_a_definition_error() -> None:
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads("workflow_name: x\ntasks: []\n", vars={"a": [1], "b": {"k": 1}})
+    assert [p.kind for p in info.value.problems] == ["bad-variable", "bad-variable"]
+    assert "vars['a'] is a list" in str(info.value)

@@ -45,6 +45,7 @@ __all__ = [
     "NO_POLICY",
     "POLICY_VARIABLE",
     "Policy",
+    "callable_refusal",
     "current_policy",
     "function_refusal",
 ]
@@ -146,6 +147,28 @@ def function_refusal(function: object) -> str | None:
         f"allowed_function_modules: {allowed}",
         f"module '{module}' is not among them: call a function from an allowed module, or ask "
         "the operator to allow this one",
+    )
+
+
+def callable_refusal(function: object, reference: str) -> str | None:
+    """Why the policy refuses the callable that ``reference`` resolved to, or None.
+
+    The static check sees only the module named before ``:``; attributes can still lead
+    elsewhere (``pandas:io.common.os.system`` is ``os.system``). So at run time the
+    callable's own module must be allowed too; one whose module cannot be told is
+    refused under a module limit."""
+    policy = current_policy()
+    if policy.allowed_function_modules is None:
+        return None
+    home = getattr(function, "__module__", None)
+    if isinstance(home, str) and policy.allows_module(home):
+        return None
+    allowed = ", ".join(policy.allowed_function_modules) or "none"
+    where = f"module '{home}'" if isinstance(home, str) else "a module it cannot tell"
+    return policy.refusal(
+        f"function '{reference}'",
+        f"allowed_function_modules: {allowed}",
+        f"it resolves to a callable from {where}, which is not among them",
     )
 
 

@@ -29,7 +29,8 @@ from importlib.machinery import ModuleSpec
 from typing import Any
 
 from wfe.component import Component, Param, map_outputs
-from wfe.policy import function_refusal
+from wfe.errors import PolicyError
+from wfe.policy import callable_refusal, function_refusal
 from wfe.pysource import ModuleFacts, NotFound, Parameters, Unreadable, find_module, module_facts
 from wfe.quoting import describe_value, quote
 from wfe.suggest import did_you_mean
@@ -121,7 +122,11 @@ class PythonFunction(Component):
         return call_problems(params["function"], inputs, params.get("kwargs") or {})
 
     def execute(self) -> dict[str, Any]:
-        function = resolve_function(self.params["function"])
+        reference = self.params["function"]
+        function = resolve_function(reference)
+        refusal = callable_refusal(function, reference)
+        if refusal is not None:
+            raise PolicyError(refusal)
         kwargs = self.params["kwargs"]
         result = function(**self.inputs, **kwargs) if kwargs else function(**self.inputs)
         return map_outputs(result, self.outputs)

@@ -134,7 +134,7 @@ class RunRecorder:
 
     def __init__(
         self,
-        root: Path = DEFAULT_ROOT,
+        root: str | os.PathLike[str] = DEFAULT_ROOT,
         distributions: Mapping[str, str] | None = None,
         flush_interval: float = 0.5,
         only_run: str | None = None,

@@ -438,7 +438,7 @@ class _Parser:
 def parse_spec(
     root: Node | None,
     reader: NodeReader,
-    overrides: Mapping[str, str],
+    overrides: Mapping[str, Any],
     environ: Mapping[str, str],
     source_sha256: str = "",
 ) -> WorkflowSpec | None:

@@ -81,7 +81,7 @@ class Variables:
     def __init__(
         self,
         defaults: Mapping[str, tuple[Any, Node]],
-        overrides: Mapping[str, str],
+        overrides: Mapping[str, Any],
         environ: Mapping[str, str],
         report: Report,
         text_size: int = 0,
@@ -170,7 +170,8 @@ class Variables:
         name, inline_default = parsed
         self.referenced.add(name)
         if name in self._overrides:
-            value: Any = typed_scalar(self._overrides[name])
+            given = self._overrides[name]  # text from the command line, or a Python value
+            value: Any = typed_scalar(given) if isinstance(given, str) else given
         elif name in self._environ:
             value = typed_scalar(self._environ[name])
         elif name in self._defaults:

@@ -8,6 +8,7 @@ its component's declared schema. Every problem found is reported in one
 
 from __future__ import annotations
 
+import datetime
 import gc
 import hashlib
 import os
@@ -36,7 +37,7 @@ from wfe.executor import Executor
 from wfe.graph import Graph, build_graph
 from wfe.plugins import Plugins, load_plugins
 from wfe.policy import current_policy
-from wfe.quoting import quote
+from wfe.quoting import describe_value, quote
 from wfe.report import RunResult
 from wfe.run import Run, RunOptions, new_run_id
 from wfe.sourcetext import encode_text, read_text
@@ -120,7 +121,7 @@ class Workflow:
 
         run_id = new_run_id()
         recorder = RunRecorder(
-            Path(record_dir), dict(self.plugins.distributions()), only_run=run_id
+            os.fspath(record_dir), dict(self.plugins.distributions()), only_run=run_id
         )
         self.plugins.register(recorder)
         try:
@@ -320,7 +321,7 @@ _INSTALL_HINTS = {"dask": "(pip install ./executor-dask, or pip install executor
 
 def load(
     path: str | os.PathLike[str],
-    vars: Mapping[str, str] | None = None,
+    vars: Mapping[str, object] | None = None,
     *,
     plugins: Plugins | None = None,
     environ: Mapping[str, str] | None = None,
@@ -353,7 +354,7 @@ def _import_next_to(source: str) -> None:
 
 def loads(
     text: str,
-    vars: Mapping[str, str] | None = None,
+    vars: Mapping[str, object] | None = None,
     *,
     source: str = "<string>",
     plugins: Plugins | None = None,
@@ -364,8 +365,31 @@ def loads(
     ``sys.path`` is left as it is: there is no file whose folder could be added.
     """
     environ = os.environ if environ is None else environ
+    _check_vars(vars or {}, source)
     with _gc_paused(), suggestion_budget(LOAD_BUDGET):
         return _loads(text, vars or {}, source, plugins, environ)
+
+
+#: the Python types a ``vars=`` value may have: YAML's scalars
+VAR_TYPES = (str, bool, int, float, type(None), datetime.date)
+
+
+def _check_vars(values: Mapping[str, object], source: str) -> None:
+    """``vars=`` values are YAML scalars: text (read as a YAML scalar, like ``--var``)
+    or a Python bool, int, float, None, date or datetime (taken as it is)."""
+    problems = [
+        Problem(
+            "bad-variable",
+            f"vars[{quote(str(name))}] is {describe_value(value)}; variables hold single "
+            "values (text, numbers, booleans, null, dates)",
+            "pass a str, bool, int, float, None, date or datetime; put lists and mappings "
+            "in the workflow file",
+        )
+        for name, value in values.items()
+        if not isinstance(value, VAR_TYPES)
+    ]
+    if problems:
+        raise DefinitionError(problems, source)
 
 
 @contextmanager
@@ -388,7 +412,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _loads(
     text: str,
-    overrides: Mapping[str, str],
+    overrides: Mapping[str, Any],
     source: str,
     plugins: Plugins | None,
     environ: Mapping[str, str],
