@@ -185,6 +185,7 @@ def _clean(text: str) -> None:
     assert not leaked, f"{leaked} in:\n{text}"
 
 
+@pytest.mark.slow  # every output channel of several wfe runs: ~1.5 s
 def test_no_channel_shows_a_planted_secret(run_wfe: RunWfe, tmp_path: Path) -> None:
     path = tmp_path / "planted.yaml"
     path.write_text(CHANNELS)
@@ -256,6 +257,7 @@ def test_validate_masks_definition_errors_in_text_and_json(run_wfe: RunWfe, tmp_
         _clean(done.stdout + done.stderr)
 
 
+@pytest.mark.slow  # every output channel of several wfe runs: ~1.5 s
 def test_task_logs_are_masked_in_every_channel(run_wfe: RunWfe, tmp_path: Path) -> None:
     path = tmp_path / "chatty.yaml"
     path.write_text(

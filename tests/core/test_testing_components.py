@@ -69,7 +69,7 @@ def test_the_task_is_checked_against_the_schema_first() -> None:
     text = str(info.value)
     assert "unknown param 'separatr'" in text
     assert "did you mean 'separator'?" in text
-    assert "param 'separator' must be a string, got int 1" in text
+    assert "param 'separator' must be a string, got the int 1" in text
     assert "missing required input 'text'" in text
     with pytest.raises(wfe.DefinitionError, match=r"produces 2 output\(s\) \(words, count\)"):
         run_component(Split, {"text": "a"}, outputs=["only_one"])

@@ -236,6 +236,7 @@ def test_sql_query_binds_parameters(database_url: str) -> None:
     assert hostile.results["rows"].empty  # the value was bound, not spliced into the SQL
 
 
+@pytest.mark.slow  # two wfe runs per case, each importing pandas and SQLAlchemy
 @pytest.mark.parametrize(
     ("url", "shown"),
     [

@@ -191,6 +191,7 @@ def test_require_model_pin_refuses_a_model_path_param_at_validate_time(
     wfe.loads(predict_flow(", model_path: models/m.skops"))
 
 
+@pytest.mark.slow  # wfe runs that train and load models in subprocesses: ~2 s
 def test_without_a_policy_an_unpinned_model_runs_with_the_warning_shown_and_recorded(
     run_wfe: RunWfe, tmp_path: Path
 ) -> None:
@@ -254,6 +255,7 @@ def test_a_policy_can_refuse_allow_any_estimator_before_importing_it(
     wfe.loads(trainer_flow("sklearn.linear_model.LogisticRegression", allow_any=True))
 
 
+@pytest.mark.slow  # wfe subprocesses that import scikit-learn: ~1.6 s
 def test_validate_refuses_allow_any_estimator_under_the_policy(
     run_wfe: RunWfe, tmp_path: Path
 ) -> None:
