@@ -4,6 +4,7 @@ runs every task in a spawned process (tests/support/wfe_test_executors.py)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -312,8 +313,10 @@ def test_an_executor_that_cannot_start_is_an_executor_error_and_is_closed() -> N
     )
     with pytest.raises(
         wfe.ExecutorError,
-        match="the executor 'unreachable' could not start: "
-        "ConnectionRefusedError: tcp://127.0.0.1:1 refused",
+        match=re.escape(
+            "the executor 'unreachable' could not start: "
+            "ConnectionRefusedError: tcp://127.0.0.1:1 refused"
+        ),
     ):
         workflow.run(executor="unreachable")
     assert Unreachable.closed
