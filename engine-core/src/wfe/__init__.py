@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from wfe.errors import (
         ComponentLoadError,
         DefinitionError,
+        ExecutorError,
         Location,
         OutputMismatchError,
         PluginError,
@@ -56,6 +57,7 @@ _EXPORTS = {
     "map_outputs": "wfe.component",
     "ComponentLoadError": "wfe.errors",
     "DefinitionError": "wfe.errors",
+    "ExecutorError": "wfe.errors",
     "Location": "wfe.errors",
     "OutputMismatchError": "wfe.errors",
     "PluginError": "wfe.errors",
@@ -93,6 +95,7 @@ __all__ = [
     "ComponentRef",
     "DefinitionError",
     "Executor",
+    "ExecutorError",
     "ExecutorRef",
     "Input",
     "Location",

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from wfe import builtin, tasklog
-from wfe.errors import TaskTimeoutError
+from wfe.errors import ExecutorError, TaskTimeoutError, WorkflowError
 from wfe.executor import Executor
 from wfe.graph import Graph
 from wfe.plugins import Plugins
@@ -82,18 +82,19 @@ def execute(
     started = _perf_counter()
     keep = frozenset(keep) | graph.results
     reports: dict[str, TaskReport] = {}
-    executor.start(run)
-    run.executor_description = executor.describe()
-    frozen, sorter = _frozen_sorter(graph)
-    tasklog.hold()  # tasks' prints and log records go to their logs for the whole run
     try:
-        hooks.workflow_start(run=run, workflow=run.workflow, workers=executor.slots or 0)
-        _loop(run, graph, sorter, calls, executor, hooks, cancel, reports, keep)
-        results = executor.gather(keep)
+        _start(executor, run)
+        frozen, sorter = _frozen_sorter(graph)
+        tasklog.hold()  # tasks' prints and log records go to their logs for the whole run
+        try:
+            hooks.workflow_start(run=run, workflow=run.workflow, workers=executor.slots or 0)
+            _loop(run, graph, sorter, calls, executor, hooks, cancel, reports, keep)
+            results = executor.gather(keep)
+        finally:
+            tasklog.release()
+            if frozen:
+                gc.unfreeze()
     finally:
-        tasklog.release()
-        if frozen:
-            gc.unfreeze()
         executor.close()
     tasks = {t.name: TaskReport(t.name, t.component_name, _REUSED) for t in reused}
     tasks.update(_all_reports(graph, reports))
@@ -103,6 +104,19 @@ def execute(
     )
     hooks.workflow_end(run=run, workflow=run.workflow, result=result)
     return result
+
+
+def _start(executor: Executor, run: Run) -> None:
+    """Start the executor; a failure to start is an :class:`ExecutorError` naming it."""
+    try:
+        executor.start(run)
+    except WorkflowError:
+        raise
+    except Exception as exc:
+        raise ExecutorError(
+            f"the executor '{run.executor}' could not start: {type(exc).__name__}: {exc}"
+        ) from exc
+    run.executor_description = executor.describe()
 
 
 def _loop(

@@ -18,6 +18,7 @@ from wfe.quoting import quote
 __all__ = [
     "ComponentLoadError",
     "DefinitionError",
+    "ExecutorError",
     "Location",
     "OutputMismatchError",
     "PluginError",
@@ -158,6 +159,11 @@ class PolicyError(WorkflowError, ValueError):
 
 class SelectionError(WorkflowError, ValueError):
     """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
+
+
+class ExecutorError(WorkflowError, RuntimeError):
+    """The executor could not start (a cluster that cannot be reached, say) or broke
+    down; no task result is lost silently: the run stops and says why."""
 
 
 class PluginError(WorkflowError, TypeError):
