@@ -11,7 +11,9 @@ import typer
 from wfe.cli.app import EXIT_USAGE, Debug, components_app, error, exit_with, user_errors
 
 if TYPE_CHECKING:
-    from wfe.plugins import Plugins
+    from collections.abc import Iterable
+
+    from wfe.plugins import PluginRef, Plugins
 
 
 def report_plugin_failures(plugins: Plugins) -> None:
@@ -35,24 +37,34 @@ def components_list(
         refs = list(plugins.components())
         report_plugin_failures(plugins)
         if as_json:
-            rows = [
-                {
-                    "name": r.name,
-                    "summary": r.summary,
-                    "distribution": r.distribution,
-                    "version": r.version,
-                    "target": r.target_path,
-                }
-                for r in refs
-            ]
+            rows = refs_as_json(refs)
             typer.echo(json.dumps({"components": rows, "policy": policy.as_json()}, indent=2))
             return
-        print_table(
-            ("NAME", "DISTRIBUTION", "VERSION", "SUMMARY"),
-            [(r.name, r.distribution, r.version, r.summary) for r in refs],
-        )
+        print_refs(refs)
         typer.echo("")
         typer.echo(policy.summary())
+
+
+def refs_as_json(refs: Iterable[PluginRef]) -> list[dict[str, str]]:
+    """Components or executors as JSON rows (``--json``)."""
+    return [
+        {
+            "name": r.name,
+            "summary": r.summary,
+            "distribution": r.distribution,
+            "version": r.version,
+            "target": r.target_path,
+        }
+        for r in refs
+    ]
+
+
+def print_refs(refs: Iterable[PluginRef]) -> None:
+    """Components or executors as a table: name, distribution, version, summary."""
+    print_table(
+        ("NAME", "DISTRIBUTION", "VERSION", "SUMMARY"),
+        [(r.name, r.distribution, r.version, r.summary) for r in refs],
+    )
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
