@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from wfe import Component, Input, Param
+from wfe.atomicfile import atomic_write
 from wfe_io.credentials import secret_params
-from wfe_io.files import atomic_file
 from wfe_io.locations import S3Object, location_problem, parse_location
 from wfe_io.s3 import MultipartWriter, open_object, s3_client, s3_errors
 
@@ -167,7 +167,7 @@ class CsvWriter(Component):
             )
 
     def _write_local(self, frame: Any, path: Path) -> None:
-        with atomic_file(path, "w", encoding="utf-8", newline="") as handle:
+        with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
             for text in self._chunks(frame):
                 handle.write(text)
 
