@@ -77,6 +77,7 @@ class CsvLoader(Component):
     }
     inputs_schema = {}
     outputs_schema = {"frame": "the CSV's rows as a pandas DataFrame"}
+    reads = ("path",)
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
@@ -120,6 +121,10 @@ class S3CsvLoader(Component):
                 ),
             )
 
+    @classmethod
+    def read_locations(cls, params: Mapping[str, Any], literals: Mapping[str, str]) -> list[str]:
+        return [str(S3Object(params["bucket"], params["key"]))]
+
     def run(self) -> Any:
         return _read_s3(S3Object(self.params["bucket"], self.params["key"]), self.params)
 
@@ -141,6 +146,7 @@ class CsvWriter(Component):
     }
     inputs_schema = {"data": Input("the DataFrame to write")}
     outputs_schema = {}
+    writes = ("path",)
 
     #: rows converted to CSV text at a time (bounds the memory of a large write)
     rows_per_chunk = 100_000

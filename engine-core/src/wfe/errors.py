@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "CheckpointError",
     "ComponentLoadError",
     "DefinitionError",
     "Location",
@@ -102,6 +103,11 @@ def _ordered(problems: Iterable[Problem]) -> Sequence[Problem]:
 
 class SelectionError(WorkflowError, ValueError):
     """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
+
+
+class CheckpointError(WorkflowError, ValueError):
+    """Checkpoints cannot be used as asked: a path that would leave the checkpoint
+    folder, a task option that does not name locations, ..."""
 
 
 class ComponentLoadError(WorkflowError, ImportError):

@@ -83,6 +83,15 @@ class PythonFunction(Component):
         problem = _path_problem(params["function"]) if "function" in params else None
         return [("function", problem)] if problem else []
 
+    @classmethod
+    def code_identity(cls, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The function's module file, hashed (found on ``sys.path`` without importing
+        it), so that editing the function gives the task a new fingerprint."""
+        from wfe.sources import module_digest
+
+        parts = _split(str(params.get("function", "")))
+        return {"function": params["function"], **module_digest(parts[0])} if parts else {}
+
     def execute(self) -> dict[str, Any]:
         function = resolve_function(self.params["function"])
         kwargs = self.params["kwargs"]

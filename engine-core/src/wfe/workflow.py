@@ -19,19 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from wfe.checkpoints import (
-    LOAD,
-    SKIP,
-    CheckpointStore,
-    MissingCheckpointError,
-    Plan,
-    fingerprints,
-    plan_run,
-)
+from wfe.checkpoints import CheckpointStore
 from wfe.component import check_task_definition
 from wfe.engine import run_graph
 from wfe.errors import ComponentLoadError, DefinitionError, Problem, SelectionError
+from wfe.fingerprint import fingerprints
 from wfe.graph import Graph, build_graph
+from wfe.plan import LOAD, SKIP, MissingCheckpointError, Plan, plan_run
 from wfe.plugins import Plugins, load_plugins
 from wfe.report import RunResult
 from wfe.spec import TaskSpec, WorkflowSpec, parse_spec
@@ -104,11 +98,11 @@ class Workflow:
         graph = self.graph.subgraph({n for n, m in plan.modes.items() if m != SKIP}, loads)
 
         def save(task: TaskSpec, outputs: Mapping[str, Any]) -> None:
-            store.save(task.name, plan.fingerprints[task.name], outputs)
+            store.save(plan.fingerprints[task.name], outputs)
 
         # planning verified the digests of every checkpoint it chose to load
         loaders = {
-            n: functools.partial(store.load, n, plan.fingerprints[n], verified=True) for n in loads
+            n: functools.partial(store.load, plan.fingerprints[n], verified=True) for n in loads
         }
         reused = [self.spec.task(n) for n in plan.named(SKIP)]
         return run_graph(
@@ -145,11 +139,18 @@ class Workflow:
         return selected
 
     def plan(
-        self, checkpoint: str | os.PathLike[str], resume: bool, selected: set[str] | None = None
+        self,
+        checkpoint: str | os.PathLike[str],
+        resume: bool,
+        selected: set[str] | None = None,
+        *,
+        explain: bool = False,
     ) -> Plan:
-        """What a run would do with each task (``run``, ``load``, ``skip``), given the
-        checkpoints in ``checkpoint``. Raises if a needed checkpoint is missing."""
-        prints = fingerprints(self.spec.tasks, self.graph, self.plugins.components())
+        """What a run would do with each task (``run``, ``load``, ``skip``) and why,
+        given the checkpoints in ``checkpoint``. Computes every fingerprint (hashing code,
+        probing the data tasks read); raises if a needed checkpoint is missing. With
+        ``explain``, says what changed for each task that runs (see :mod:`wfe.plan`)."""
+        prints = fingerprints(self.graph, self.plugins.components(), self.classes)
         try:
             return plan_run(
                 self.graph,
@@ -157,6 +158,7 @@ class Workflow:
                 CheckpointStore(checkpoint),
                 selected or set(self.graph.tasks),
                 resume,
+                explain,
             )
         except MissingCheckpointError as exc:
             raise SelectionError(str(exc)) from exc
