@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import stat
 import subprocess
 import time
 from collections.abc import Callable
@@ -54,6 +55,17 @@ def test_outputs_round_trip_and_a_save_says_what_it_did(tmp_path: Path) -> None:
     assert store.problem("t", "b" * 32) == "no checkpoint"
     with pytest.raises(FileNotFoundError, match="no complete checkpoint of task 't'"):
         store.load(fp(digest="b" * 32))
+
+
+def test_checkpoints_get_the_usual_permissions_for_a_shared_folder(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        CheckpointStore(tmp_path).save(fp(), {"x": 1})
+    finally:
+        os.umask(umask)
+    folder = tmp_path / "t" / ("a" * 32)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o644}
 
 
 def test_a_failed_save_leaves_nothing(tmp_path: Path) -> None:

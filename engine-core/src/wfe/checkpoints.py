@@ -22,10 +22,12 @@ the task's target; a damaged one is first moved aside (``.<fingerprint>.<random>
 and then deleted. Removals (``clear``, ``prune``) move aside too, so a reader sees a
 whole checkpoint or none.
 
-**Paths stay inside the folder.** Every path the store builds is checked: a task name
-must be one plain path component (no separator, not ``.`` or ``..``) and a fingerprint
-32 hex digits, and the joined path must lie inside the root; anything else raises
-:class:`wfe.errors.CheckpointError` before a byte is written.
+**Paths stay inside the folder.** Every path the store builds is ``root/<task>`` or
+``root/<task>/<fingerprint>``, and it checks that a task name is one plain path
+component (not empty, ``.`` or ``..``; no ``/``, ``\\``, NUL, nor ``:`` on Windows) and a
+fingerprint 32 hex digits, so the path is inside the root by construction; anything
+else raises :class:`wfe.errors.CheckpointError` before a byte is written. (A symbolic
+link that someone puts inside the folder is followed, as for any folder.)
 
 The store holds nothing but its root, so it pickles to a worker process and back.
 Only load checkpoints from a folder you trust: a pickle runs code when loaded.
@@ -40,7 +42,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -91,15 +92,11 @@ class Entry:
     state: str
 
 
+_UNSAFE = re.compile(r"[/\\\0:]" if os.name == "nt" else r"[/\\\0]")
+
+
 def _check_name(name: str, what: str) -> None:
-    if (
-        not isinstance(name, str)
-        or name in {"", ".", ".."}
-        or "/" in name
-        or "\\" in name
-        or "\0" in name
-        or (os.altsep is not None and os.altsep in name)
-    ):
+    if not isinstance(name, str) or name in {"", ".", ".."} or _UNSAFE.search(name):
         raise CheckpointError(
             f"{what} {name!r} cannot name a checkpoint folder: it must be one plain path "
             "component (no '/' or '\\', not '.' or '..')"
@@ -125,6 +122,27 @@ def _manifest_of(folder: Path, task: str, fingerprint: str) -> dict[str, Any] | 
     return manifest if isinstance(manifest, dict) else None
 
 
+def _damage(folder: Path, manifest: Mapping[str, Any]) -> str | None:
+    """Why a file of this checkpoint does not match its sha256, or None."""
+    for entry in manifest["outputs"].values():
+        damage = file_problem(folder / entry["file"], entry)
+        if damage:
+            return f"its checkpoint is damaged ({entry['file']}: {damage})"
+    return None
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new private folder for one save, with the usual permissions (``tempfile``
+    would make it, and so the checkpoint, readable by its owner only)."""
+    while True:
+        path = parent / f".{prefix}.{secrets.token_hex(6)}.tmp"
+        try:
+            path.mkdir()
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        return path
+
+
 def _size(folder: Path) -> int:
     try:
         return sum(e.stat().st_size for e in os.scandir(folder) if e.is_file())
@@ -144,19 +162,14 @@ class CheckpointStore:
     # -- paths ----------------------------------------------------------------------
 
     def folder(self, task: str, fingerprint: str | None = None) -> Path:
-        """The folder of ``task`` (and of one of its fingerprints), proved to lie
-        inside the root; :class:`CheckpointError` otherwise."""
+        """The folder of ``task`` (and of one of its fingerprints), inside the root by
+        construction (see the module docstring); :class:`CheckpointError` otherwise."""
         _check_name(task, "task name")
-        path = self.root / task
-        if fingerprint is not None:
-            if not isinstance(fingerprint, str) or not _FINGERPRINT.fullmatch(fingerprint):
-                raise CheckpointError(f"{fingerprint!r} is not a fingerprint (32 hex digits)")
-            path = path / fingerprint
-        root = os.path.abspath(self.root)
-        full = os.path.abspath(path)
-        if full == root or os.path.commonpath([root, full]) != root:
-            raise CheckpointError(f"refusing {full}: it is not inside {root}")
-        return path
+        if fingerprint is None:
+            return self.root / task
+        if not isinstance(fingerprint, str) or not _FINGERPRINT.fullmatch(fingerprint):
+            raise CheckpointError(f"{fingerprint!r} is not a fingerprint (32 hex digits)")
+        return self.root / task / fingerprint
 
     # -- reading --------------------------------------------------------------------
 
@@ -174,12 +187,7 @@ class CheckpointStore:
             if not folder.exists():
                 return "no checkpoint"
             return "its checkpoint is incomplete or unreadable"
-        if verify:
-            for entry in manifest["outputs"].values():
-                damage = file_problem(folder / entry["file"], entry)
-                if damage:
-                    return f"its checkpoint is damaged ({entry['file']}: {damage})"
-        return None
+        return _damage(folder, manifest) if verify else None
 
     def load(self, fingerprint: Fingerprint, verified: bool = False) -> dict[str, Any]:
         """The task's outputs. Each file's sha256 is checked before it is read, unless
@@ -225,7 +233,7 @@ class CheckpointStore:
         if (kept := self._keep_intact(final, task, digest, target)) is not None:
             return kept
         make_folders(final.parent)
-        staging = Path(tempfile.mkdtemp(prefix=f".{digest}.", suffix=".tmp", dir=final.parent))
+        staging = _new_folder(final.parent, digest)
         try:
             entries = {
                 name: write_output(staging, f"output-{number}", value)
@@ -257,10 +265,8 @@ class CheckpointStore:
     ) -> Saved | None:
         """When an intact checkpoint is in place: keep it (refreshing the record of the
         target, which the task has just written again) and say so."""
-        if self.problem(task, digest, verify=True) is not None:
-            return None
         manifest = _manifest_of(final, task, digest)
-        if manifest is None:  # removed meanwhile
+        if manifest is None or _damage(final, manifest) is not None:
             return None
         if manifest.get("target") != target:
             with atomic_write(final / MANIFEST, "w", encoding="utf-8") as handle:

@@ -90,8 +90,9 @@ class Fingerprint:
     target: Target | None = None
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
+#: canonical JSON: sorted keys, no spaces; values JSON cannot hold (dates) by repr.
+#: One encoder for every call (json.dumps would build one per call with these options).
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=repr).encode
 
 
 def _digest(value: Any) -> str:
