@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from wfe import Component, ComponentRef, Plugins, hookimpl, load_plugins
+from wfe import Component, ComponentRef, Plugins, hookimpl, load_plugins, loads
 
 
 class Increment(Component):
@@ -77,8 +77,83 @@ def big_frame(rows: int) -> Any:
     return pd.DataFrame(values, columns=[f"c{i}" for i in range(5)])
 
 
-def next_frame(frame: Any, fail: bool = False) -> Any:
-    """A new DataFrame computed from the input (or a failure, to resume after)."""
+def rolling_frame(frame: Any, fail: bool = False) -> Any:
+    """A new DataFrame: the 20-row rolling mean of every column of ``frame`` (a typical
+    feature step), or a failure, to resume after."""
     if fail:
         raise RuntimeError("failing on purpose (the benchmark resumes after this)")
-    return frame * 1.0001 + 1
+    return frame.rolling(20, min_periods=1).mean()
+
+
+def raw_chain_write(folder: str, rows: int, tasks: int) -> dict[str, float]:
+    """Compute the checkpoint benchmark's frames and write each one's column buffers to a
+    file in ``folder``, fsynced; the seconds spent writing (not computing)."""
+    import os
+
+    frame, spent = big_frame(rows), 0.0
+    for number in range(tasks):
+        if number:
+            frame = rolling_frame(frame)
+        path = os.path.join(folder, f"raw-{number}.bin")
+        started = time.perf_counter()
+        with open(path, "wb") as handle:
+            for column in frame.columns:
+                handle.write(memoryview(frame[column].to_numpy()))
+            handle.flush()
+            os.fsync(handle.fileno())
+        spent += time.perf_counter() - started
+    for number in range(tasks):
+        os.unlink(os.path.join(folder, f"raw-{number}.bin"))
+    return {"seconds": spent}
+
+
+def load_against_recompute(store: str, before: str, task: str) -> dict[str, float]:
+    """Seconds to load ``task``'s checkpoint (sha256 checked, every value read) and to
+    recompute it from the checkpoint of ``before``, its input."""
+    import pandas  # noqa: F401  imported before the clock starts
+    import pyarrow  # noqa: F401
+
+    from wfe.checkpoints import CheckpointStore
+    from wfe.fingerprint import Fingerprint
+
+    checkpoints = CheckpointStore(store)
+
+    def newest(name: str) -> Fingerprint:
+        manifest = checkpoints.latest(name)
+        assert manifest is not None, f"no checkpoint of {name}"
+        return Fingerprint(name, manifest["fingerprint"], {})
+
+    started = time.perf_counter()
+    [frame] = checkpoints.load(newest(task)).values()
+    frame.to_numpy().sum()  # read every page
+    loaded = time.perf_counter() - started
+    [upstream] = checkpoints.load(newest(before)).values()
+    upstream.to_numpy().sum()
+    started = time.perf_counter()
+    rolling_frame(upstream)
+    return {"load": loaded, "recompute": time.perf_counter() - started}
+
+
+def plan_chain(tasks: int) -> dict[str, float]:
+    """Seconds to fingerprint and plan a chain of ``tasks`` trivial tasks (against an
+    empty checkpoint folder: every task explains itself with "no checkpoint")."""
+    import tempfile
+
+    from wfe.checkpoints import CheckpointStore
+    from wfe.fingerprint import fingerprints
+    from wfe.plan import plan_run
+
+    plugins = bench_plugins()
+    workflow = loads(chain_yaml(tasks), plugins=plugins)
+    graph, selected = workflow.graph, set(workflow.graph.tasks)
+    started = time.perf_counter()
+    prints = fingerprints(graph, plugins.components(), workflow.classes)
+    found = {"fingerprints": time.perf_counter() - started}
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        plan_run(graph, prints, CheckpointStore(folder), selected, resume=True, explain=True)
+        found["resume"] = time.perf_counter() - started
+        started = time.perf_counter()
+        plan_run(graph, prints, CheckpointStore(folder), selected, resume=False)
+        found["fresh"] = time.perf_counter() - started
+    return found
