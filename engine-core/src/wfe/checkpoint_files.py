@@ -118,9 +118,27 @@ def _arrow_table(frame: Any) -> Any:
     import pyarrow as pa
 
     try:
-        return pa.Table.from_pandas(frame, preserve_index=None)
+        table = pa.Table.from_pandas(frame, preserve_index=None)
     except (pa.ArrowException, TypeError, ValueError):
         return None  # e.g. sparse or complex columns
+    return _nan_as_values(frame, table)
+
+
+def _nan_as_values(frame: Any, table: Any) -> Any:
+    """pyarrow turns a float column's NaN into nulls, and loading would then have to
+    copy the column to turn them back into NaN. Keep NaN as values instead: the column
+    then maps without a copy, and reads back the same."""
+    import pyarrow as pa
+
+    for position, name in enumerate(table.column_names):
+        column = table.column(position)
+        if not (column.null_count and pa.types.is_floating(column.type)):
+            continue
+        values = frame[name].to_numpy() if name in frame.columns else None
+        if values is not None and values.dtype.kind == "f":
+            field = table.schema.field(position)
+            table = table.set_column(position, field, pa.array(values, from_pandas=False))
+    return table
 
 
 def write_output(folder: Path, stem: str, value: Any) -> dict[str, Any]:
