@@ -1,8 +1,9 @@
 """Checkpoints: what --checkpoint costs, what --resume saves, what fingerprints cost.
 
 1. A chain of 8 tasks, each a new ~400 MB DataFrame (``--mb``) of 5 float columns: the
-   first is random, each next one is a 20-row rolling mean of every column of the
-   previous frame (a typical feature step). One ``wfe run`` process per line: without
+   first is random, each next one holds every value of the previous frame as a z-score
+   against the 20 rows up to it (rolling mean and standard deviation: a common feature
+   step, about 5 s per 400 MB here). One ``wfe run`` process per line: without
    checkpoints, and with ``--checkpoint``; and, in the same run, a raw write of the same
    bytes to the same folder (each frame's column buffers written to a file and fsynced,
    as the checkpoint's files are, in a process that computes the same frames but times
@@ -47,7 +48,7 @@ def chain(rows: int) -> str:
     for i in range(1, TASKS):
         fail = ", kwargs: {fail: '${fail_last}'}" if i == TASKS - 1 else ""
         lines.append(
-            f"  - {{name: t{i}, component_name: python_function, params: {{function: 'bench_support:rolling_frame'{fail}}},"
+            f"  - {{name: t{i}, component_name: python_function, params: {{function: 'bench_support:zscore_frame'{fail}}},"
             f" inputs: {{frame: f{i - 1}}}, outputs: [f{i}]}}"
         )
     return "\n".join(lines) + "\n"
@@ -92,18 +93,23 @@ def in_process(code: str, cwd: Path = REPO) -> dict[str, float]:
     return result
 
 
-def cost_and_resume(mb: int) -> None:
+def cost_and_resume(mb: int, repeats: int) -> None:
     rows = mb * 1024 * 1024 // 40
+    plain, saved, raw = [], [], []
     with tempfile.TemporaryDirectory(dir=REPO) as folder:  # the disk the repository is on
         work = Path(folder)
         path = work / "chain.yaml"
         path.write_text(chain(rows))
         store = work / "checkpoints"
-        plain = timed([str(path)], work)
-        raw = in_process(
-            f"import bench_support, json; print(json.dumps(bench_support.raw_chain_write({str(work)!r}, {rows}, {TASKS})))"
-        )["seconds"]
-        saved = timed([str(path), "--checkpoint", str(store)], work)
+        for _ in range(repeats):  # alternated, so that a noisy minute hits both
+            shutil.rmtree(store, ignore_errors=True)
+            plain.append(timed([str(path)], work))
+            raw.append(
+                in_process(
+                    f"import bench_support, json; print(json.dumps(bench_support.raw_chain_write({str(work)!r}, {rows}, {TASKS})))"
+                )["seconds"]
+            )
+            saved.append(timed([str(path), "--checkpoint", str(store)], work))
         size = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
         loading = in_process(
             f"import bench_support, json; print(json.dumps(bench_support.load_against_recompute({str(store)!r}, 't5', 't6')))"
@@ -111,25 +117,34 @@ def cost_and_resume(mb: int) -> None:
         shutil.rmtree(store)
         timed([str(path), "--checkpoint", str(store), "--var", "fail_last=true"], work, ok=False)
         resumed = timed([str(path), "--checkpoint", str(store), "--resume"], work)
-    cost = saved - plain
+    costs = [s - p for s, p in zip(saved, plain, strict=True)]
     print(
-        f"1. chain of {TASKS} tasks, each a new {rows * 40 / 2**20:.0f} MB DataFrame (one process per run)"
+        f"1. chain of {TASKS} tasks, each a new {rows * 40 / 2**20:.0f} MB DataFrame"
+        f" (one process per run; {repeats} runs each, alternated)"
     )
-    print(f"   without checkpoints                    {plain:6.1f} s")
+    print(f"   without checkpoints                  {_span(plain)} s")
     print(
-        f"   with --checkpoint (Arrow IPC)          {saved:6.1f} s  (+{cost:.1f} s, {size / 2**30:.2f} GiB written)"
+        f"   with --checkpoint (Arrow IPC)        {_span(saved)} s  ({size / 2**30:.2f} GiB written)"
+    )
+    print(f"   raw write + fsync of the same bytes  {_span(raw)} s")
+    print(
+        f"   checkpoint cost (with - without, best of each): {min(saved) - min(plain):.1f} s"
+        f" = {(min(saved) - min(plain)) / min(raw):.2f}x the best raw write"
+        f" (run by run: {_span(costs)} s)"
     )
     print(
-        f"   raw write + fsync of the same bytes    {raw:6.1f} s  (checkpoint cost / raw write = {cost / raw:.2f}x)"
+        f"2. loading t6's checkpoint (sha256 checked, every value read): {loading['load']:.2f} s;"
+        f" recomputing it from t5 (one step): {loading['recompute']:.2f} s"
+        f" ({loading['load'] / loading['recompute']:.2f}x); the chain up to it: ~{min(plain) * 7 / 8:.0f} s"
     )
     print(
-        f"2. loading t6's checkpoint (sha256 checked, every value read) {loading['load']:.2f} s;"
-        f" recomputing it from t5: {loading['recompute']:.2f} s ({loading['load'] / loading['recompute']:.2f}x);"
-        f" the chain up to it: ~{plain * 7 / 8:.1f} s"
+        f"   --resume after the last task failed: {resumed:.1f} s; a full re-run: {_span(plain)} s"
     )
-    print(
-        f"   --resume after the last task failed    {resumed:6.1f} s  vs a full re-run {plain:.1f} s"
-    )
+
+
+def _span(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:5.1f}" if len(values) == 1 else f"{low:.1f}-{high:.1f}"
 
 
 def churn_fingerprints() -> None:
@@ -181,12 +196,13 @@ def long_plans() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=400, help="size of each task's DataFrame")
+    parser.add_argument("--repeats", type=int, default=2, help="runs with and without")
     parser.add_argument(
         "--only", choices=("cost", "fingerprints", "plans"), help="run one part only"
     )
     options = parser.parse_args()
     if options.only in (None, "cost"):
-        cost_and_resume(options.mb)
+        cost_and_resume(options.mb, options.repeats)
     if options.only in (None, "fingerprints"):
         churn_fingerprints()
     if options.only in (None, "plans"):
