@@ -7,7 +7,7 @@ Layout::
     DIR/<task>/<fingerprint>/output-1.pkl       anything else (pickle)
 
 (formats: :mod:`wfe.checkpoint_files`). The manifest holds each output's file,
-format, size and sha256; the fingerprint's identity document (:mod:`wfe.fingerprint`),
+format, size and digest; the fingerprint's identity document (:mod:`wfe.fingerprint`),
 so that a later plan can say *what* changed; the state of what the task wrote outside
 the run, when it does; and when it was saved.
 
@@ -123,7 +123,7 @@ def _manifest_of(folder: Path, task: str, fingerprint: str) -> dict[str, Any] | 
 
 
 def _damage(folder: Path, manifest: Mapping[str, Any]) -> str | None:
-    """Why a file of this checkpoint does not match its sha256, or None."""
+    """Why a file of this checkpoint does not match its digest, or None."""
     for entry in manifest["outputs"].values():
         damage = file_problem(folder / entry["file"], entry)
         if damage:
@@ -180,7 +180,7 @@ class CheckpointStore:
 
     def problem(self, task: str, fingerprint: str, verify: bool = False) -> str | None:
         """Why that checkpoint cannot be loaded (None if it can); ``verify`` reads every
-        file and checks its sha256, not just that it is there at its recorded size."""
+        file and checks its digest, not just that it is there at its recorded size."""
         folder = self.folder(task, fingerprint)
         manifest = _manifest_of(folder, task, fingerprint)
         if manifest is None:
@@ -190,7 +190,7 @@ class CheckpointStore:
         return _damage(folder, manifest) if verify else None
 
     def load(self, fingerprint: Fingerprint, verified: bool = False) -> dict[str, Any]:
-        """The task's outputs. Each file's sha256 is checked before it is read, unless
+        """The task's outputs. Each file's digest is checked before it is read, unless
         the caller has just ``verified`` the checkpoint (planning does)."""
         folder = self.folder(fingerprint.task, fingerprint.digest)
         manifest = _manifest_of(folder, fingerprint.task, fingerprint.digest)

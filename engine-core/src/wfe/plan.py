@@ -7,7 +7,7 @@ has no usable checkpoint the plan fails and names it.
 
 With ``resume``, a task is reused when a complete checkpoint of its fingerprint exists,
 its target (for a writer) still holds what it wrote, and, when its outputs are
-needed, every file's sha256 matches; otherwise it runs. Planning happens on the client,
+needed, every file's digest matches; otherwise it runs. Planning happens on the client,
 before the run, in one pass from the last task to the first (a task's mode depends only
 on the modes of the tasks that read it): linear in tasks and edges. Only the checkpoints
 that will be loaded are read in full.
