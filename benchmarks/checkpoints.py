@@ -8,7 +8,7 @@
    bytes to the same folder (each frame's column buffers written to a file and fsynced,
    as the checkpoint's files are, in a process that computes the same frames but times
    only the writes). The checkpoint's cost is (with - without) against that raw write.
-2. What --resume saves: in one process, loading the 7th task's checkpoint (its sha256
+2. What --resume saves: in one process, loading the 7th task's checkpoint (its digest
    checked, as planning does, and every value read) against recomputing that frame
    (one step from its input; the whole chain up to it is the plain run's 7/8). End to
    end: the run whose last task failed, resumed, against a full re-run.
@@ -133,7 +133,7 @@ def cost_and_resume(mb: int, repeats: int) -> None:
         f" (run by run: {_span(costs)} s)"
     )
     print(
-        f"2. loading t6's checkpoint (sha256 checked, every value read): {loading['load']:.2f} s;"
+        f"2. loading t6's checkpoint (digest checked, every value read): {loading['load']:.2f} s;"
         f" recomputing it from t5 (one step): {loading['recompute']:.2f} s"
         f" ({loading['load'] / loading['recompute']:.2f}x); the chain up to it: ~{min(plain) * 7 / 8:.0f} s"
     )
