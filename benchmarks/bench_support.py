@@ -87,26 +87,78 @@ def zscore_frame(frame: Any, fail: bool = False) -> Any:
     return (frame - window.mean()) / window.std()
 
 
-def raw_chain_write(folder: str, rows: int, tasks: int) -> dict[str, float]:
-    """Compute the checkpoint benchmark's frames and write each one's column buffers to a
-    file in ``folder``, fsynced; the seconds spent writing (not computing)."""
+def _raw_write(frame: Any, path: str) -> float:
+    """Seconds to write ``frame``'s column buffers to ``path`` and fsync it."""
     import os
 
-    frame, spent = big_frame(rows), 0.0
-    for number in range(tasks):
-        if number:
-            frame = zscore_frame(frame)
-        path = os.path.join(folder, f"raw-{number}.bin")
+    started = time.perf_counter()
+    with open(path, "wb") as handle:
+        for column in frame.columns:
+            handle.write(memoryview(frame[column].to_numpy()))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return time.perf_counter() - started
+
+
+class _RawWrites:
+    """A plugin that writes every task's output frames raw (their column buffers, then
+    fsync) into a folder: the baseline of the checkpoint benchmark."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.seconds = 0.0
+
+    @hookimpl
+    def wfe_task_end(self, task: Any, report: Any, outputs: Any) -> None:
+        import os
+
+        for name, frame in outputs.items():
+            self.seconds += _raw_write(frame, os.path.join(self.folder, f"{task.name}-{name}"))
+
+
+def chain_run(workflow: str, kind: str, folder: str) -> dict[str, float]:
+    """Run ``workflow`` in this process as ``kind``: ``plain``; ``raw`` (each output's
+    bytes written raw into ``folder``); ``checkpoint`` (checkpoints in ``folder``); or
+    ``timed`` (checkpoints, every save timed and beside it, before or after in turn, a
+    raw write of the same frame to the same folder: the same bytes at the same moment).
+    Returns the run's seconds, the seconds spent saving and spent writing raw."""
+    import os
+
+    from wfe import load
+    from wfe.checkpoints import CheckpointStore
+
+    os.makedirs(folder, exist_ok=True)
+    raw = _RawWrites(folder)
+    saves: list[float] = []
+    raws: list[float] = []
+    save = CheckpointStore.save
+
+    def timed_save(self: CheckpointStore, fingerprint: Any, outputs: Any) -> Any:
+        [frame] = outputs.values()
+        path = os.path.join(folder, f"raw-{len(saves)}")
+        if len(saves) % 2:
+            raws.append(_raw_write(frame, path))
         started = time.perf_counter()
-        with open(path, "wb") as handle:
-            for column in frame.columns:
-                handle.write(memoryview(frame[column].to_numpy()))
-            handle.flush()
-            os.fsync(handle.fileno())
-        spent += time.perf_counter() - started
-    for number in range(tasks):
-        os.unlink(os.path.join(folder, f"raw-{number}.bin"))
-    return {"seconds": spent}
+        saved = save(self, fingerprint, outputs)
+        saves.append(time.perf_counter() - started)
+        if len(raws) < len(saves):
+            raws.append(_raw_write(frame, path))
+        os.unlink(path)
+        return saved
+
+    if kind == "timed":
+        CheckpointStore.save = timed_save  # type: ignore[method-assign]
+    workflow_object = load(workflow, plugins=load_plugins([raw] if kind == "raw" else []))
+    os.sync()  # nothing an earlier run wrote is still being flushed
+    started = time.perf_counter()
+    workflow_object.run(
+        checkpoint=folder if kind in ("checkpoint", "timed") else None
+    ).raise_for_status()
+    return {
+        "run": time.perf_counter() - started,
+        "saves": sum(saves),
+        "raw": raw.seconds + sum(raws),
+    }
 
 
 def read_all(frame: Any) -> None:

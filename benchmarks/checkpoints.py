@@ -3,11 +3,12 @@
 1. A chain of 8 tasks, each a new ~400 MB DataFrame (``--mb``) of 5 float columns: the
    first is random, each next one holds every value of the previous frame as a z-score
    against the 20 rows up to it (rolling mean and standard deviation: a common feature
-   step, about 5 s per 400 MB here). One ``wfe run`` process per line: without
-   checkpoints, and with ``--checkpoint``; and, in the same run, a raw write of the same
-   bytes to the same folder (each frame's column buffers written to a file and fsynced,
-   as the checkpoint's files are, in a process that computes the same frames but times
-   only the writes). The checkpoint's cost is (with - without) against that raw write.
+   step, about 5 s per 400 MB here). Runs, each in a fresh process: without
+   checkpoints; writing each output's bytes raw (its column buffers to a file in the
+   same folder, fsynced, as a checkpoint's files are: writing 3 GiB during a run slows
+   the steps after it too, and this run pays that as well); with checkpoints; and with
+   checkpoints where every save is timed beside a raw write of the same frame, before
+   or after it in turn: the checkpoint's cost against the same bytes at the same moment.
 2. What --resume saves: in one process, loading the 7th task's checkpoint (its digest
    checked, as planning does, and every value read) against recomputing that frame
    (one step from its input; the whole chain up to it is the plain run's 7/8). End to
@@ -93,23 +94,26 @@ def in_process(code: str, cwd: Path = REPO) -> dict[str, float]:
     return result
 
 
+KINDS = ("plain", "raw", "checkpoint", "timed")
+
+
 def cost_and_resume(mb: int, repeats: int) -> None:
     rows = mb * 1024 * 1024 // 40
-    plain, saved, raw = [], [], []
+    runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in KINDS}
     with tempfile.TemporaryDirectory(dir=REPO) as folder:  # the disk the repository is on
         work = Path(folder)
         path = work / "chain.yaml"
         path.write_text(chain(rows))
         store = work / "checkpoints"
-        for _ in range(repeats):  # alternated, so that a noisy minute hits both
-            shutil.rmtree(store, ignore_errors=True)
-            plain.append(timed([str(path)], work))
-            raw.append(
-                in_process(
-                    f"import bench_support, json; print(json.dumps(bench_support.raw_chain_write({str(work)!r}, {rows}, {TASKS})))"
-                )["seconds"]
-            )
-            saved.append(timed([str(path), "--checkpoint", str(store)], work))
+        for _ in range(repeats):  # alternated, so that a noisy minute hits every kind
+            for kind in KINDS:
+                shutil.rmtree(store, ignore_errors=True)
+                runs[kind].append(
+                    in_process(
+                        "import bench_support, json; print(json.dumps(bench_support.chain_run("
+                        f"{str(path)!r}, {kind!r}, {str(store)!r})))"
+                    )
+                )
         size = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
         loading = in_process(
             f"import bench_support, json; print(json.dumps(bench_support.load_against_recompute({str(store)!r}, 't5', 't6')))"
@@ -117,34 +121,43 @@ def cost_and_resume(mb: int, repeats: int) -> None:
         shutil.rmtree(store)
         timed([str(path), "--checkpoint", str(store), "--var", "fail_last=true"], work, ok=False)
         resumed = timed([str(path), "--checkpoint", str(store), "--resume"], work)
-    costs = [s - p for s, p in zip(saved, plain, strict=True)]
+        plain = timed([str(path)], work)
+
+    def seconds(kind: str, key: str = "run") -> list[float]:
+        return [run[key] for run in runs[kind]]
+
     print(
         f"1. chain of {TASKS} tasks, each a new {rows * 40 / 2**20:.0f} MB DataFrame"
-        f" (one process per run; {repeats} runs each, alternated)"
+        f" ({size / 2**30:.2f} GiB of checkpoints; {repeats} runs of each kind, alternated)"
     )
-    print(f"   without checkpoints                  {_span(plain)} s")
+    print(f"   run without checkpoints                  {_span(seconds('plain'))} s")
     print(
-        f"   with --checkpoint (Arrow IPC)        {_span(saved)} s  ({size / 2**30:.2f} GiB written)"
+        f"   run writing each output's bytes raw      {_span(seconds('raw'))} s"
+        f" (of which the writes: {_span(seconds('raw', 'raw'))} s)"
     )
-    print(f"   raw write + fsync of the same bytes  {_span(raw)} s")
+    print(f"   run with checkpoints                     {_span(seconds('checkpoint'))} s")
+    timed_runs = runs["timed"]
+    ratios = [run["saves"] / run["raw"] for run in timed_runs]
     print(
-        f"   checkpoint cost (with - without, best of each): {min(saved) - min(plain):.1f} s"
-        f" = {(min(saved) - min(plain)) / min(raw):.2f}x the best raw write"
-        f" (run by run: {_span(costs)} s)"
+        f"   in one run, the {TASKS} saves took {_span(seconds('timed', 'saves'))} s and raw writes"
+        f" of the same frames beside them {_span(seconds('timed', 'raw'))} s:"
+        f" checkpoint cost {_span(ratios, 2)}x the raw write"
     )
     print(
         f"2. loading t6's checkpoint (digest checked, every value read): {loading['load']:.2f} s;"
         f" recomputing it from t5 (one step): {loading['recompute']:.2f} s"
-        f" ({loading['load'] / loading['recompute']:.2f}x); the chain up to it: ~{min(plain) * 7 / 8:.0f} s"
+        f" ({loading['load'] / loading['recompute']:.2f}x); the chain up to it:"
+        f" ~{min(seconds('plain')) * 7 / 8:.0f} s"
     )
     print(
-        f"   --resume after the last task failed: {resumed:.1f} s; a full re-run: {_span(plain)} s"
+        f"   wfe run --resume after the last task failed: {resumed:.1f} s;"
+        f" a full wfe run: {plain:.1f} s"
     )
 
 
-def _span(values: list[float]) -> str:
+def _span(values: list[float], digits: int = 1) -> str:
     low, high = min(values), max(values)
-    return f"{low:5.1f}" if len(values) == 1 else f"{low:.1f}-{high:.1f}"
+    return f"{low:.{digits}f}" if len(values) == 1 else f"{low:.{digits}f}-{high:.{digits}f}"
 
 
 def churn_fingerprints() -> None:
