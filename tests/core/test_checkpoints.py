@@ -310,3 +310,19 @@ def test_an_empty_or_missing_folder_has_no_entries(tmp_path: Path) -> None:
     (tmp_path / "not-a-task").write_text("")
     assert CheckpointStore(tmp_path).entries() == []
     assert CheckpointStore(tmp_path).clear() == []
+    with pytest.raises(CheckpointError, match="not-a-task is a file, not a folder"):
+        CheckpointStore(tmp_path / "not-a-task").entries()
+
+
+def test_a_file_given_as_the_checkpoint_folder_is_refused_before_anything_runs(
+    tmp_path: Path, make_plugins: MakePlugins
+) -> None:
+    log, store = tmp_path / "ran.log", tmp_path / "ck"
+    store.write_text("not a folder")
+    text = (
+        "workflow_name: file\ntasks:\n"
+        f"  - {{name: t, component_name: python_function, params: {{function: 'wfe_test_functions:append_line', kwargs: {{path: '{log}', line: ran}}}}}}\n"
+    )
+    with pytest.raises(CheckpointError, match="is a file, not a folder"):
+        wfe.loads(text, plugins=make_plugins()).run(checkpoint=store)
+    assert not log.exists()

@@ -222,3 +222,20 @@ def test_fingerprints_pickle_with_their_target(prints: Prints, tmp_path: Path) -
     target = Target(ReadFile, {"path": "x"}, {})
     fingerprint = Fingerprint("t", "0" * 32, {"component": "c"}, {}, target)
     assert pickle.loads(pickle.dumps(fingerprint)) == fingerprint
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("code_version: [1]", "code_version must be a string or an integer, got a list"),
+        ("data_version: {a: 1}", "data_version must be a string or an integer, got a mapping"),
+        ("reads: in.txt", "reads must be a list, got the string 'in.txt'"),
+        ("hash_inputs: sometimes", "hash_inputs must be true or false"),
+    ],
+)
+def test_checkpoint_options_are_checked_when_the_workflow_is_loaded(
+    make_plugins: MakePlugins, tmp_path: Path, option: str, message: str
+) -> None:
+    text = chain(tmp_path / "in.txt", extra=f", {option}")
+    with pytest.raises(wfe.DefinitionError, match=message):
+        wfe.loads(text, plugins=make_plugins(read_file=ReadFile, upper=Upper, versioned=Versioned))

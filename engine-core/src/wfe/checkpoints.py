@@ -161,6 +161,11 @@ class CheckpointStore:
 
     # -- paths ----------------------------------------------------------------------
 
+    def check_root(self) -> None:
+        """Refuse a root that exists but is not a folder, before anything runs."""
+        if self.root.exists() and not self.root.is_dir():
+            raise CheckpointError(f"the checkpoint folder {self.root} is a file, not a folder")
+
     def folder(self, task: str, fingerprint: str | None = None) -> Path:
         """The folder of ``task`` (and of one of its fingerprints), inside the root by
         construction (see the module docstring); :class:`CheckpointError` otherwise."""
@@ -315,9 +320,10 @@ class CheckpointStore:
     def entries(self) -> list[Entry]:
         """Every checkpoint and temporary folder, by task name then age (newest first)."""
         found: list[Entry] = []
+        self.check_root()
         try:
             tasks = sorted(os.listdir(self.root))
-        except (FileNotFoundError, NotADirectoryError):
+        except FileNotFoundError:
             return found
         for task in tasks:
             try:

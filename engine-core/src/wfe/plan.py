@@ -61,6 +61,7 @@ def plan_run(
     """Decide each task's mode (see the module docstring). ``selected`` tasks run unless
     ``resume`` can reuse them; ``explain`` compares each one that runs with its latest
     checkpoint to say what changed (it reads that checkpoint's manifest)."""
+    store.check_root()
     order = graph.order()
     readers: dict[str, list[str]] = {name: [] for name in order}
     for task, outputs in graph.consumes.items():
