@@ -133,13 +133,13 @@ def chain_run(workflow: str, kind: str, folder: str) -> dict[str, float]:
     raws: list[float] = []
     save = CheckpointStore.save
 
-    def timed_save(self: CheckpointStore, fingerprint: Any, outputs: Any) -> Any:
+    def timed_save(self: CheckpointStore, task: str, fingerprint: Any, outputs: Any) -> Any:
         [frame] = outputs.values()
         path = os.path.join(folder, f"raw-{len(saves)}")
         if len(saves) % 2:
             raws.append(_raw_write(frame, path))
         started = time.perf_counter()
-        saved = save(self, fingerprint, outputs)
+        saved = save(self, task, fingerprint, outputs)
         saves.append(time.perf_counter() - started)
         if len(raws) < len(saves):
             raws.append(_raw_write(frame, path))
@@ -174,20 +174,19 @@ def load_against_recompute(store: str, before: str, task: str) -> dict[str, floa
     import pyarrow  # noqa: F401
 
     from wfe.checkpoints import CheckpointStore
-    from wfe.fingerprint import Fingerprint
 
     checkpoints = CheckpointStore(store)
 
-    def newest(name: str) -> Fingerprint:
+    def newest(name: str) -> str:
         manifest = checkpoints.latest(name)
         assert manifest is not None, f"no checkpoint of {name}"
-        return Fingerprint(name, manifest["fingerprint"], {})
+        return str(manifest["fingerprint"])
 
     started = time.perf_counter()
-    [frame] = checkpoints.load(newest(task)).values()
+    [frame] = checkpoints.load(task, newest(task)).values()
     read_all(frame)
     loaded = time.perf_counter() - started
-    [upstream] = checkpoints.load(newest(before)).values()
+    [upstream] = checkpoints.load(before, newest(before)).values()
     read_all(upstream)
     started = time.perf_counter()
     zscore_frame(upstream)

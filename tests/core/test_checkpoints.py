@@ -35,12 +35,18 @@ def everything_under(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
+def test_a_fingerprint_saves_only_its_own_task(tmp_path: Path) -> None:
+    with pytest.raises(CheckpointError, match="the fingerprint of task 't' cannot save task 'u'"):
+        CheckpointStore(tmp_path).save("u", fp(), {"x": 1})
+    assert everything_under(tmp_path) == []
+
+
 def test_outputs_round_trip_and_a_save_says_what_it_did(tmp_path: Path) -> None:
     store = CheckpointStore(tmp_path / "ck")
-    saved = store.save(fp(), {"x": 1, "y": [1, 2]})
+    saved = store.save("t", fp(), {"x": 1, "y": [1, 2]})
     assert saved == Saved("t", "a" * 32, saved.bytes, kept_existing=False)
     assert saved.bytes > 0
-    assert store.load(fp()) == {"x": 1, "y": [1, 2]}
+    assert store.load("t", fp()) == {"x": 1, "y": [1, 2]}
     assert everything_under(tmp_path / "ck") == [
         "t",
         f"t/{'a' * 32}",
@@ -54,13 +60,13 @@ def test_outputs_round_trip_and_a_save_says_what_it_did(tmp_path: Path) -> None:
     assert store.problem("t", "a" * 32, verify=True) is None
     assert store.problem("t", "b" * 32) == "no checkpoint"
     with pytest.raises(FileNotFoundError, match="no complete checkpoint of task 't'"):
-        store.load(fp(digest="b" * 32))
+        store.load("t", "b" * 32)
 
 
 def test_checkpoints_get_the_usual_permissions_for_a_shared_folder(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     try:
-        CheckpointStore(tmp_path).save(fp(), {"x": 1})
+        CheckpointStore(tmp_path).save("t", fp(), {"x": 1})
     finally:
         os.umask(umask)
     folder = tmp_path / "t" / ("a" * 32)
@@ -76,7 +82,7 @@ def test_a_failed_save_leaves_nothing(tmp_path: Path) -> None:
             raise RuntimeError("cannot pickle (injected)")
 
     with pytest.raises(RuntimeError, match="injected"):
-        store.save(fp(), {"ok": 1, "bad": Unpicklable()})
+        store.save("t", fp(), {"ok": 1, "bad": Unpicklable()})
     assert store.problem("t", "a" * 32) == "no checkpoint"
     assert list((tmp_path / "t").iterdir()) == []  # no temporary folder left
 
@@ -85,8 +91,8 @@ def test_the_store_pickles_and_holds_nothing_but_its_root(tmp_path: Path) -> Non
     store = CheckpointStore(tmp_path)
     assert vars(store) == {"root": tmp_path}
     copy = pickle.loads(pickle.dumps(store))
-    copy.save(fp(), {"x": 1})
-    assert store.load(fp()) == {"x": 1}
+    copy.save("t", fp(), {"x": 1})
+    assert store.load("t", fp()) == {"x": 1}
     assert repr(store) == f"CheckpointStore({str(tmp_path)!r})"
 
 
@@ -97,7 +103,7 @@ def test_paths_that_would_leave_the_root_are_refused(tmp_path: Path, task: str) 
     root = tmp_path / "ck"
     store = CheckpointStore(root)
     with pytest.raises(CheckpointError, match="cannot name a checkpoint folder"):
-        store.save(fp(task), {"x": 1})
+        store.save(task, fp(task), {"x": 1})
     with pytest.raises(CheckpointError, match="cannot name a checkpoint folder"):
         store.problem(task, "a" * 32)
     assert everything_under(tmp_path) == []  # nothing written anywhere
@@ -106,7 +112,7 @@ def test_paths_that_would_leave_the_root_are_refused(tmp_path: Path, task: str) 
 @pytest.mark.parametrize("digest", ["../" + "a" * 29, "A" * 32, "a" * 31, "a" * 33])
 def test_fingerprints_must_be_32_hex_digits(tmp_path: Path, digest: str) -> None:
     with pytest.raises(CheckpointError, match="is not a fingerprint"):
-        CheckpointStore(tmp_path).save(fp(digest=digest), {"x": 1})
+        CheckpointStore(tmp_path).save("t", fp(digest=digest), {"x": 1})
 
 
 def test_a_task_named_like_a_path_is_refused_before_anything_runs(
@@ -130,16 +136,16 @@ def test_a_second_save_keeps_an_intact_checkpoint_and_replaces_a_damaged_one(
     tmp_path: Path,
 ) -> None:
     store = CheckpointStore(tmp_path)
-    store.save(fp(), {"x": 1})
-    assert store.save(fp(), {"x": 1}).kept_existing
+    store.save("t", fp(), {"x": 1})
+    assert store.save("t", fp(), {"x": 1}).kept_existing
     [output] = (tmp_path / "t" / ("a" * 32)).glob("output-*")
     data = bytearray(output.read_bytes())
     data[-2] ^= 0xFF
     output.write_bytes(bytes(data))
     assert "damaged" in str(store.problem("t", "a" * 32, verify=True))
-    assert not store.save(fp(), {"x": 1}).kept_existing
+    assert not store.save("t", fp(), {"x": 1}).kept_existing
     assert store.problem("t", "a" * 32, verify=True) is None
-    assert store.load(fp()) == {"x": 1}
+    assert store.load("t", fp()) == {"x": 1}
     assert [p.name for p in (tmp_path / "t").iterdir()] == ["a" * 32]  # no trash left
 
 
@@ -159,11 +165,11 @@ def test_the_target_is_recorded_and_refreshed_when_an_intact_checkpoint_is_kept(
 ) -> None:
     store = CheckpointStore(tmp_path)
     writer = fp(target=Target(Written, {"path": "x"}, {}))
-    store.save(writer, {})
+    store.save("t", writer, {})
     assert store.manifest("t", "a" * 32)["target"] == {"rows": 1}  # type: ignore[index]
     Written.state = {"rows": 2}  # the task ran again and wrote again
     try:
-        assert store.save(writer, {}).kept_existing
+        assert store.save("t", writer, {}).kept_existing
     finally:
         Written.state = {"rows": 1}
     assert store.manifest("t", "a" * 32)["target"] == {"rows": 2}  # type: ignore[index]
@@ -176,7 +182,7 @@ def test_a_target_that_cannot_be_read_is_recorded_as_unknown(tmp_path: Path) -> 
             raise ConnectionError("database unreachable")
 
     store = CheckpointStore(tmp_path)
-    store.save(fp(target=Target(Broken, {}, {})), {})
+    store.save("t", fp(target=Target(Broken, {}, {})), {})
     assert store.manifest("t", "a" * 32)["target"] == {  # type: ignore[index]
         "unknown": "ConnectionError: database unreachable"
     }
@@ -190,7 +196,7 @@ def test_many_concurrent_saves_in_threads_and_processes_leave_one_valid_checkpoi
     root = tmp_path / "ck"
     prints = [fp("shared", d * 32) for d in "abc"] + [fp("other", "d" * 32)]
     # a damaged checkpoint is in place before the race: it must be replaced, once
-    CheckpointStore(root).save(prints[0], payload(0))
+    CheckpointStore(root).save("shared", prints[0], payload(0))
     [output] = (root / "shared" / ("a" * 32)).glob("output-0.*")
     output.write_bytes(output.read_bytes()[:-8] + b"\0" * 8)
     context = multiprocessing.get_context("spawn")
@@ -215,7 +221,7 @@ def test_many_concurrent_saves_in_threads_and_processes_leave_one_valid_checkpoi
     )
     for number, fingerprint in enumerate(prints):
         assert store.problem(fingerprint.task, fingerprint.digest, verify=True) is None
-        loaded = store.load(fingerprint)
+        loaded = store.load(fingerprint.task, fingerprint)
         assert loaded["list"] == payload(number)["list"]
 
 
@@ -269,7 +275,7 @@ def backdate(store: CheckpointStore, task: str, digest: str, days: float) -> Non
 def test_entries_prune_and_clear(tmp_path: Path) -> None:
     store = CheckpointStore(tmp_path)
     for task, digest, age in [("a", "1", 3), ("a", "2", 2), ("a", "3", 0), ("b", "4", 10)]:
-        store.save(fp(task, digest * 32), {"x": task})
+        store.save(task, fp(task, digest * 32), {"x": task})
         backdate(store, task, digest * 32, age)
     crashed = tmp_path / "a" / f".{'5' * 32}.x.tmp"
     crashed.mkdir()

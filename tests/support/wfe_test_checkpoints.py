@@ -35,7 +35,7 @@ def save_many(root: str, fingerprints: list[Fingerprint], threads: int, rounds: 
         for _ in range(rounds):
             for number, fingerprint in enumerate(fingerprints):
                 try:
-                    store.save(fingerprint, payload(number))
+                    store.save(fingerprint.task, fingerprint, payload(number))
                 except Exception as exc:
                     errors.append(f"{type(exc).__name__}: {exc}")
 

@@ -194,15 +194,17 @@ class CheckpointStore:
             return "its checkpoint is incomplete or unreadable"
         return _damage(folder, manifest) if verify else None
 
-    def load(self, fingerprint: Fingerprint, verified: bool = False) -> dict[str, Any]:
-        """The task's outputs. Each file's digest is checked before it is read, unless
-        the caller has just ``verified`` the checkpoint (planning does)."""
-        folder = self.folder(fingerprint.task, fingerprint.digest)
-        manifest = _manifest_of(folder, fingerprint.task, fingerprint.digest)
+    def load(
+        self, task: str, fingerprint: Fingerprint | str, verified: bool = False
+    ) -> dict[str, Any]:
+        """The outputs ``task`` saved under ``fingerprint`` (its :class:`Fingerprint` or
+        just the digest). Each file's digest is checked before it is read, unless the
+        caller has just ``verified`` the checkpoint (planning does)."""
+        digest = fingerprint if isinstance(fingerprint, str) else fingerprint.digest
+        folder = self.folder(task, digest)
+        manifest = _manifest_of(folder, task, digest)
         if manifest is None:
-            raise FileNotFoundError(
-                f"no complete checkpoint of task '{fingerprint.task}' at {folder}"
-            )
+            raise FileNotFoundError(f"no complete checkpoint of task '{task}' at {folder}")
         return {
             name: read_output(folder / entry["file"], entry, verify=not verified)
             for name, entry in manifest["outputs"].items()
@@ -228,11 +230,15 @@ class CheckpointStore:
 
     # -- writing --------------------------------------------------------------------
 
-    def save(self, fingerprint: Fingerprint, outputs: Mapping[str, Any]) -> Saved:
-        """Store a task's outputs under its fingerprint (see the module docstring), with
-        the state of its target when it writes outside the run. Call it where the task
-        ran, right after it succeeded."""
-        task, digest = fingerprint.task, fingerprint.digest
+    def save(self, task: str, fingerprint: Fingerprint, outputs: Mapping[str, Any]) -> Saved:
+        """Store ``task``'s outputs under its fingerprint (see the module docstring),
+        with the state of its target when it writes outside the run. Call it where the
+        task ran, right after it succeeded."""
+        if fingerprint.task != task:
+            raise CheckpointError(
+                f"the fingerprint of task '{fingerprint.task}' cannot save task '{task}'"
+            )
+        digest = fingerprint.digest
         final = self.folder(task, digest)
         target = _target_state(fingerprint)
         if (kept := self._keep_intact(final, task, digest, target)) is not None:

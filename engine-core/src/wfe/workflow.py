@@ -98,11 +98,11 @@ class Workflow:
         graph = self.graph.subgraph({n for n, m in plan.modes.items() if m != SKIP}, loads)
 
         def save(task: TaskSpec, outputs: Mapping[str, Any]) -> None:
-            store.save(plan.fingerprints[task.name], outputs)
+            store.save(task.name, plan.fingerprints[task.name], outputs)
 
         # planning verified the digests of every checkpoint it chose to load
         loaders = {
-            n: functools.partial(store.load, plan.fingerprints[n], verified=True) for n in loads
+            n: functools.partial(store.load, n, plan.fingerprints[n], verified=True) for n in loads
         }
         reused = [self.spec.task(n) for n in plan.named(SKIP)]
         return run_graph(
