@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import wfe
 from wfe.display import JsonDisplay, TextDisplay
-from wfe.summary import describe, describe_text
+from wfe.summary import describe, summary_text
 
 from .conftest import MakePlugins
 
@@ -33,6 +34,7 @@ def test_text_display_prints_each_event_and_a_summary(make_plugins: MakePlugins)
     assert "ValueError: boom: the input was bad" in lines[4]
     assert lines[5].startswith("wfe: 'shown' failed in ")
     assert lines[5].endswith("1 succeeded, 1 failed (b), 1 not run (c [after b failed])")
+    assert lines[6] == "wfe: values: x=1, y=2"
 
 
 def test_json_display_prints_one_object_per_event(make_plugins: MakePlugins) -> None:
@@ -48,7 +50,9 @@ def test_json_display_prints_one_object_per_event(make_plugins: MakePlugins) -> 
         "workflow_end",
     ]
     assert all(e["workflow"] == "shown" and isinstance(e["time"], float) for e in events)
+    assert len({e["run_id"] for e in events}) == 1
     assert events[0]["workers"] == 2
+    assert events[0]["executor"] == "threads"
     assert events[0]["tasks"] == 3
     assert events[2]["outputs"] == {
         "x": {"type": "int", "value": 1},
@@ -67,14 +71,40 @@ class Shaped:
 
 def test_output_summaries_use_shape_or_length_without_importing_anything() -> None:
     assert describe(Shaped()) == {"type": "Shaped", "shape": [1000, 12]}
-    assert describe_text(Shaped()) == "Shaped 1,000x12"
-    assert describe_text([1, 2, 3]) == "list of 3"
-    assert describe_text("x" * 100) == "str of 100"
-    assert describe_text(2.5) == "float 2.5"
-    assert describe_text(object()) == "object"
+    assert summary_text(describe(Shaped())) == "Shaped 1,000x12"
+    assert summary_text(describe([1, 2, 3])) == "list of 3"
+    assert summary_text(describe("x" * 100)) == "str of 100"
+    assert summary_text(describe(2.5)) == "float 2.5"
+    assert summary_text(describe(object())) == "object"
 
 
-def test_a_terminal_gets_a_live_progress_bar(tmp_path: Any) -> None:
+def test_metrics_and_scalars_are_shown_with_their_values() -> None:
+    metrics = {"roc_auc": 0.831234, "accuracy": 0.77, "rows": 1250}
+    assert describe(metrics) == {"type": "dict", "value": metrics}
+    assert summary_text(describe(metrics)) == "dict {roc_auc: 0.8312, accuracy: 0.77, rows: 1250}"
+    # strings and big mappings are described by size only: they may hold anything
+    assert describe({"url": "postgresql://u:pw@h/db"}) == {"type": "dict", "len": 1}
+    assert describe(dict.fromkeys(map(str, range(50)), 1.0)) == {"type": "dict", "len": 50}
+    assert describe(True) == {"type": "bool", "value": True}
+
+
+def test_the_summary_line_shows_the_values_a_run_produced(make_plugins: MakePlugins) -> None:
+    stream = io.StringIO()
+    workflow = wfe.loads(
+        "workflow_name: scored\ntasks:\n"
+        "  - {name: score, component_name: python_function, outputs: [metrics],"
+        " params: {function: 'wfe_test_functions:const', kwargs: {value: {r2: 0.912345}}}}\n",
+        plugins=make_plugins(TextDisplay(stream)),
+    )
+    assert workflow.run().ok
+    lines = stream.getvalue().splitlines()
+    assert lines[2].endswith("metrics=dict {r2: 0.9123}")
+    assert lines[-1] == "wfe: values: metrics={r2: 0.9123}"
+
+
+def test_a_terminal_gets_a_live_progress_bar(
+    tmp_path: Any, subprocess_env: Callable[..., dict[str, str]]
+) -> None:
     import os
     import pty
     import subprocess
@@ -89,7 +119,7 @@ def test_a_terminal_gets_a_live_progress_bar(tmp_path: Any) -> None:
     )
     primary, secondary = pty.openpty()  # `wfe run` writes to a pseudo-terminal
     command = [sys.executable, "-m", "wfe", "run", str(path), "--no-record"]
-    process = subprocess.Popen(command, stdout=secondary, stderr=secondary)
+    process = subprocess.Popen(command, stdout=secondary, stderr=secondary, env=subprocess_env())
     os.close(secondary)
     chunks = []
     while True:
@@ -114,5 +144,7 @@ def test_a_terminal_gets_a_live_progress_bar(tmp_path: Any) -> None:
 def test_pipes_and_logs_get_plain_lines(make_plugins: MakePlugins) -> None:
     stream = io.StringIO()
     wfe.loads(WORKFLOW, plugins=make_plugins(TextDisplay(stream))).run()
-    assert "\r" not in stream.getvalue()
-    assert "\x1b" not in stream.getvalue()
+    text = stream.getvalue()
+    assert len(text.splitlines()) == 7  # every event was printed...
+    assert "\r" not in text  # ...as plain lines
+    assert "\x1b" not in text

@@ -18,6 +18,7 @@ TESTS = Path(__file__).resolve().parents[1]
 def test_every_hook_is_prefixed_and_documented() -> None:
     assert set(HOOKS) == {
         "wfe_register_components",
+        "wfe_register_executors",
         "wfe_execute_task",
         "wfe_workflow_start",
         "wfe_workflow_end",
@@ -35,7 +36,7 @@ def test_every_hook_is_prefixed_and_documented() -> None:
 def test_every_hook_has_a_test_that_implements_it() -> None:
     sources = "\n".join(
         p.read_text(encoding="utf-8")
-        for p in TESTS.rglob("test_*.py")
+        for p in TESTS.rglob("*.py")  # test modules and the plugins in tests/support
         if p.name != Path(__file__).name
     )
     for name in HOOKS:

@@ -19,7 +19,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from wfe_io.database import create_engine, masked, resolve_url
+from wfe.masking import mask_text
+from wfe_io.database import create_engine, resolve_url
 from wfe_io.locations import S3Object, parse_location
 from wfe_io.s3 import S3NotFoundError, s3_client, s3_errors
 
@@ -100,7 +101,7 @@ def table_problem(params: Mapping[str, Any], recorded: Mapping[str, Any]) -> str
     if sqlite and not os.path.exists(sqlite):
         return f"the database file {sqlite} is gone"
     rows = _row_count(url, table, params.get("schema"))
-    where = f"table '{table}' in {masked(url)}"
+    where = f"table '{table}' in {mask_text(url)}"
     if rows is None:
         return f"{where} is gone"
     wrote = recorded.get("rows")

@@ -6,9 +6,9 @@ outputs. ``wfe.load(path).run()`` validates and runs it in one process::
     import wfe
 
     workflow = wfe.load("workflows/churn.yaml", vars={"data_root": "s3://bucket/raw"})
-    result = workflow.run(workers=4)
+    result = workflow.run(executor="threads", outputs=["predictions"])
     result.raise_for_status()
-    predictions = result.results["predictions"]
+    predictions = result["predictions"]
 
 Components come from installed distributions through the ``wfe.plugins`` entry point
 group; see :mod:`wfe.hookspecs` for the plugin contract and :class:`wfe.Component`
@@ -23,20 +23,29 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wfe.component import REQUIRED, Component, Input, Param, map_outputs
     from wfe.errors import (
+        CheckpointError,
         ComponentLoadError,
         DefinitionError,
+        ExecutorError,
         Location,
         OutputMismatchError,
+        PluginError,
+        PolicyError,
         Problem,
+        RemoteError,
         RunFailedError,
+        SelectionError,
         TaskError,
         TaskTimeoutError,
         WorkflowError,
     )
+    from wfe.executor import Executor
     from wfe.hookspecs import hookimpl
-    from wfe.plugins import ComponentRef, Plugins, load_plugins
+    from wfe.plugins import ComponentRef, ExecutorRef, Plugins, load_plugins
     from wfe.report import RunResult, TaskReport, TaskStatus
+    from wfe.run import Run, RunOptions
     from wfe.spec import TaskSpec, WorkflowSpec
+    from wfe.taskcall import TaskCall
     from wfe.workflow import Workflow, load, loads
 
 # Public name -> the module that defines it. Imported on first use (PEP 562), so that
@@ -49,20 +58,31 @@ _EXPORTS = {
     "map_outputs": "wfe.component",
     "ComponentLoadError": "wfe.errors",
     "DefinitionError": "wfe.errors",
+    "CheckpointError": "wfe.errors",
+    "ExecutorError": "wfe.errors",
     "Location": "wfe.errors",
     "OutputMismatchError": "wfe.errors",
+    "PluginError": "wfe.errors",
+    "PolicyError": "wfe.errors",
     "Problem": "wfe.errors",
+    "RemoteError": "wfe.errors",
     "RunFailedError": "wfe.errors",
+    "SelectionError": "wfe.errors",
     "TaskError": "wfe.errors",
     "TaskTimeoutError": "wfe.errors",
     "WorkflowError": "wfe.errors",
+    "Executor": "wfe.executor",
     "hookimpl": "wfe.hookspecs",
     "ComponentRef": "wfe.plugins",
+    "ExecutorRef": "wfe.plugins",
     "Plugins": "wfe.plugins",
     "load_plugins": "wfe.plugins",
     "RunResult": "wfe.report",
     "TaskReport": "wfe.report",
     "TaskStatus": "wfe.report",
+    "Run": "wfe.run",
+    "RunOptions": "wfe.run",
+    "TaskCall": "wfe.taskcall",
     "TaskSpec": "wfe.spec",
     "WorkflowSpec": "wfe.spec",
     "Workflow": "wfe.workflow",
@@ -72,18 +92,29 @@ _EXPORTS = {
 
 __all__ = [
     "REQUIRED",
+    "CheckpointError",
     "Component",
     "ComponentLoadError",
     "ComponentRef",
     "DefinitionError",
+    "Executor",
+    "ExecutorError",
+    "ExecutorRef",
     "Input",
     "Location",
     "OutputMismatchError",
     "Param",
+    "PluginError",
     "Plugins",
+    "PolicyError",
     "Problem",
+    "RemoteError",
+    "Run",
     "RunFailedError",
+    "RunOptions",
     "RunResult",
+    "SelectionError",
+    "TaskCall",
     "TaskError",
     "TaskReport",
     "TaskSpec",
@@ -103,9 +134,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from wfe.plugins import core_version
+        from wfe._version import __version__
 
-        return core_version()
+        return __version__
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'wfe' has no attribute {name!r}")

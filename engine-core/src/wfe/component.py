@@ -25,14 +25,24 @@ declares them, or overrides the class methods below for anything a name cannot s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from wfe.errors import OutputMismatchError, Problem
+from wfe.quoting import brief, describe_value, quote
 from wfe.suggest import did_you_mean
 
-__all__ = ["REQUIRED", "Component", "Input", "Param", "check_task_definition", "map_outputs"]
+__all__ = [
+    "REQUIRED",
+    "Component",
+    "Input",
+    "Param",
+    "check_against_schema",
+    "check_task_definition",
+    "map_outputs",
+]
 
 
 class _Required:
@@ -56,18 +66,6 @@ _TYPE_NAMES: dict[type, str] = {
 def _type_name(expected: type | tuple[type, ...]) -> str:
     kinds = expected if isinstance(expected, tuple) else (expected,)
     return " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
-
-
-def _describe_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"the string '{value}'"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, list | dict):
-        return "a list" if isinstance(value, list) else "a mapping"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _matches(value: Any, expected: type | tuple[type, ...]) -> bool:
@@ -94,6 +92,8 @@ class Param:
     choices: tuple[Any, ...] | None = None
     #: smallest allowed value, for numbers
     minimum: float | None = None
+    #: largest allowed value, for numbers
+    maximum: float | None = None
 
     @property
     def required(self) -> bool:
@@ -103,7 +103,12 @@ class Param:
         return "any" if self.type is object else _type_name(self.type)
 
     def check(self, value: Any) -> tuple[str, str] | None:
-        """``(message, hint)`` when ``value`` is not acceptable, else ``None``."""
+        """``(message, hint)`` when ``value`` is not acceptable, else ``None``.
+
+        For a param typed as a number (``int`` or ``float``), a value must be finite
+        (YAML's ``.nan`` and ``.inf`` are floats, but no count, size or duration can
+        use them) and within ``minimum``/``maximum``. ``Param(object)`` takes anything.
+        """
         if value is None and self.default is None:
             return None
         if not _matches(value, self.type):
@@ -112,14 +117,38 @@ class Param:
                 hint = "YAML reads yes/no/on/off/true/false as booleans: quote the value"
             elif isinstance(value, int | float) and _matches("", self.type):
                 hint = "quote the value to make it a string"
-            return f"must be {_type_name(self.type)}, got {_describe_value(value)}", hint
-        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
-            return f"must be at least {self.minimum}, got {value}", ""
+            return f"must be {_type_name(self.type)}, got {describe_value(value)}", hint
+        if isinstance(value, int | float) and not isinstance(value, bool) and self._numeric():
+            wrong = self._check_number(value)
+            if wrong:
+                return wrong
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(repr(c) for c in self.choices)
-            return f"must be one of {allowed}, got {value!r}", did_you_mean(
-                str(value), [str(c) for c in self.choices]
+            got = quote(value) if isinstance(value, str) else describe_value(value)
+            return f"must be one of {allowed}, got {got}", did_you_mean(
+                str(value) if isinstance(value, str) else "", [str(c) for c in self.choices]
             )
+        return None
+
+    def _numeric(self) -> bool:
+        kinds = self.type if isinstance(self.type, tuple) else (self.type,)
+        return int in kinds or float in kinds
+
+    def _check_number(self, value: float) -> tuple[str, str] | None:
+        if isinstance(value, float) and not math.isfinite(value):
+            written = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+            return (
+                f"must be a finite number, got {written}",
+                "write an ordinary number: .nan and .inf are not allowed here",
+            )
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            bound = f"at least {low:g}" if low is not None and value < low else f"at most {high:g}"
+            if low is not None and high is not None:
+                hint = f"use a number from {low:g} to {high:g}"
+            else:
+                hint = f"use a number {bound}"
+            return f"must be {bound}, got {brief(value)}", hint
         return None
 
 
@@ -195,6 +224,21 @@ class Component:
 
         Runs at validate time, before any task starts, on the params as written
         (variables resolved, defaults not applied).
+        """
+        return ()
+
+    @classmethod
+    def validate_task(
+        cls, params: Mapping[str, Any], inputs: Mapping[str, Any]
+    ) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
+        """Checks of the task as a whole, run once its params pass the schema and
+        :meth:`validate_params`: yield ``(where, message, hint)`` per problem, where
+        ``where`` is a path inside the task such as ``("inputs", "df")`` or
+        ``("params", "kwargs", "x")``.
+
+        For components whose accepted inputs depend on their params (the built-in
+        ``python_function`` checks its function's signature). ``inputs`` maps each
+        input name to the output it refers to, or to a literal location.
         """
         return ()
 
@@ -316,13 +360,15 @@ def check_task_definition(
     at = ("tasks", index)
     problems = _check_params(component, task, at, params)
     problems += _check_inputs(component, task, at, inputs)
+    if not problems:
+        problems += _check_task(component, task, at, params, inputs)
     outputs_schema: Mapping[str, str] | None = getattr(component, "outputs_schema", None)
     if outputs_schema is not None and len(outputs) != len(outputs_schema):
         roles = ", ".join(outputs_schema) or "none"
         problems.append(
             Problem(
                 "wrong-outputs",
-                f"component '{component_name}' produces {len(outputs_schema)} output(s) ({roles}) "
+                f"component {quote(component_name)} produces {len(outputs_schema)} output(s) ({roles}) "
                 f"but the task declares {len(outputs)}",
                 f"list exactly {len(outputs_schema)} name(s) under outputs:, in this order: {roles}",
                 task,
@@ -332,31 +378,49 @@ def check_task_definition(
     return problems
 
 
+def check_against_schema(
+    schema: Mapping[str, Param],
+    values: Mapping[str, Any],
+    *,
+    task: str | None,
+    at: tuple[str | int, ...],
+    what: str = "param",
+) -> list[Problem]:
+    """Unknown, wrongly typed and missing values against a ``{name: Param}`` schema.
+
+    ``at`` is the path of the mapping holding the values (``("tasks", 3, "params")``);
+    ``what`` names them in messages ("param", "option")."""
+    problems: list[Problem] = []
+    for key, value in values.items():
+        param = schema.get(key)
+        if param is None:
+            hint = did_you_mean(key, schema) or (
+                f"known {what}s: " + ", ".join(schema) if schema else "it takes none"
+            )
+            problems.append(
+                Problem(f"unknown-{what}", f"unknown {what} {quote(key)}", hint, task, (*at, key))
+            )
+        elif wrong := param.check(value):
+            message, hint = wrong
+            problems.append(
+                Problem(f"bad-{what}", f"{what} {quote(key)} {message}", hint, task, (*at, key))
+            )
+    for key, param in schema.items():
+        if param.required and key not in values:
+            hint = f"add it under {at[-1]}:" + (f" ({param.doc})" if param.doc else "")
+            problems.append(
+                Problem(f"missing-{what}", f"missing required {what} '{key}'", hint, task, at)
+            )
+    return problems
+
+
 def _check_params(
     component: type, task: str, at: tuple[str | int, ...], params: Mapping[str, Any]
 ) -> list[Problem]:
     problems: list[Problem] = []
     schema: Mapping[str, Param] | None = getattr(component, "params_schema", None)
     if schema is not None:
-        for key, value in params.items():
-            param = schema.get(key)
-            if param is None:
-                hint = did_you_mean(key, schema) or (
-                    "known params: " + ", ".join(schema) if schema else "it takes none"
-                )
-                path = (*at, "params", key)
-                problems.append(
-                    Problem("unknown-param", f"unknown param '{key}'", hint, task, path)
-                )
-            elif wrong := param.check(value):
-                message, hint = wrong
-                path = (*at, "params", key)
-                problems.append(Problem("bad-param", f"param '{key}' {message}", hint, task, path))
-        for key, param in schema.items():
-            if param.required and key not in params:
-                hint = "add it under params:" + (f" ({param.doc})" if param.doc else "")
-                message = f"missing required param '{key}'"
-                problems.append(Problem("missing-param", message, hint, task, (*at, "params")))
+        problems = check_against_schema(schema, params, task=task, at=(*at, "params"))
     validate = getattr(component, "validate_params", None)
     if validate is not None and not any(p.kind == "bad-param" for p in problems):
         for key, message in validate(params):
@@ -366,6 +430,22 @@ def _check_params(
             problems = [p for p in problems if not (p.kind == "unknown-param" and p.path == path)]
             problems.append(Problem("bad-param", message, "", task, path))
     return problems
+
+
+def _check_task(
+    component: type,
+    task: str,
+    at: tuple[str | int, ...],
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+) -> list[Problem]:
+    validate = getattr(component, "validate_task", None)
+    if validate is None:
+        return []
+    return [
+        Problem("bad-task", message, hint, task, (*at, *where))
+        for where, message, hint in validate(params, inputs)
+    ]
 
 
 def _check_inputs(
@@ -380,7 +460,7 @@ def _check_inputs(
             hint = did_you_mean(key, schema) or (
                 "it takes: " + ", ".join(schema) if schema else "it takes none"
             )
-            message = f"component takes no input named '{key}'"
+            message = f"component takes no input named {quote(key)}"
             problems.append(Problem("unknown-input", message, hint, task, (*at, "inputs", key)))
     for key, spec in schema.items():
         if spec.required and key not in inputs:

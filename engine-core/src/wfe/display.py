@@ -12,22 +12,27 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from wfe.errors import TaskError
 from wfe.hookspecs import hookimpl
 from wfe.report import RunResult, TaskReport, TaskStatus
+from wfe.run import Run
 from wfe.spec import TaskSpec, WorkflowSpec
-from wfe.summary import describe, describe_text
+from wfe.summary import summary_text
 
-__all__ = ["JsonDisplay", "ProgressDisplay", "TextDisplay", "cause_text"]
+__all__ = ["JsonDisplay", "ProgressDisplay", "TextDisplay", "cause_text", "log_tail"]
 
 
 def cause_text(error: TaskError) -> str:
     """The component's own exception, as ``Type: message``."""
-    cause = error.__cause__
-    return f"{type(cause).__name__}: {cause}" if cause is not None else str(error)
+    return error.cause_text or str(error)
+
+
+def log_tail(log: str, lines: int = 10) -> list[str]:
+    """The last ``lines`` non-empty lines of a task's log."""
+    return [line for line in log.splitlines() if line.strip()][-lines:]
 
 
 def _names(names: list[str], limit: int = 5) -> str:
@@ -35,50 +40,87 @@ def _names(names: list[str], limit: int = 5) -> str:
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
+@dataclass
+class _Progress:
+    """What a display knows of one run."""
+
+    total: int
+    started: int = 0
+    done: int = 0
+    number: dict[str, int] = field(default_factory=dict)
+    running: dict[str, float] = field(default_factory=dict)
+
+
 class TextDisplay:
-    """Human-readable progress, one line per event."""
+    """Human-readable progress, one line per event (state kept per run)."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
-        self._total = 0
-        self._started = 0
-        self._number: dict[str, int] = {}
+        self._runs: dict[str, _Progress] = {}
 
     def _print(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
 
-    @hookimpl
-    def wfe_workflow_start(self, workflow: WorkflowSpec, workers: int) -> None:
-        self._total = len(workflow.tasks)
-        mode = "sequential" if workers == 1 else f"{workers} workers"
-        self._print(f"wfe: running '{workflow.name}' ({self._total} tasks, {mode})")
+    def _progress(self, run: Run) -> _Progress:
+        progress = self._runs.get(run.id)
+        if progress is None:  # a run that started before this plugin was registered
+            progress = self._runs[run.id] = _Progress(len(run.workflow.tasks))
+        return progress
 
     @hookimpl
-    def wfe_task_start(self, task: TaskSpec) -> None:
-        self._started += 1
-        self._number[task.name] = self._started
-        self._print(f"[{self._started}/{self._total}] {task.name} ({task.component_name}) started")
+    def wfe_workflow_start(self, run: Run, workflow: WorkflowSpec) -> None:
+        total = len(workflow.tasks)
+        self._runs[run.id] = _Progress(total)
+        how = run.executor_description or run.executor
+        self._print(f"wfe: running '{workflow.name}' ({total} tasks, {how})")
 
-    def _prefix(self, task: TaskSpec) -> str:
-        return f"[{self._number.get(task.name, '?')}/{self._total}] {task.name}"
+    def _count_start(self, run: Run, task: TaskSpec) -> _Progress:
+        progress = self._progress(run)
+        progress.started += 1
+        progress.number[task.name] = progress.started
+        return progress
 
     @hookimpl
-    def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
-        produced = ", ".join(f"{name}={describe_text(value)}" for name, value in outputs.items())
-        how = "reused from its checkpoint" if report.status is TaskStatus.REUSED else "ok"
+    def wfe_task_start(self, run: Run, task: TaskSpec) -> None:
+        progress = self._count_start(run, task)
         self._print(
-            f"{self._prefix(task)} {how} in {report.duration:.2f}s"
+            f"[{progress.started}/{progress.total}] {task.name} ({task.component_name}) started"
+        )
+
+    def _prefix(self, run: Run, task: TaskSpec) -> str:
+        progress = self._progress(run)
+        return f"[{progress.number.get(task.name, '?')}/{progress.total}] {task.name}"
+
+    @hookimpl
+    def wfe_task_end(self, run: Run, task: TaskSpec, report: TaskReport) -> None:
+        produced = ", ".join(
+            f"{name}={summary_text(info)}" for name, info in report.outputs.items()
+        )
+        how = "reused from its checkpoint" if report.status is TaskStatus.REUSED else "ok"
+        tries = f" (attempt {report.attempts})" if report.attempts > 1 else ""
+        self._print(
+            f"{self._prefix(run, task)} {how} in {report.duration:.2f}s{tries}"
             + (f": {produced}" if produced else "")
         )
+        for warning in report.warnings:
+            self._print(f"    warning: {warning['category']}: {warning['message']}")
 
     @hookimpl
-    def wfe_task_error(self, task: TaskSpec, report: TaskReport, error: TaskError) -> None:
+    def wfe_task_error(
+        self, run: Run, task: TaskSpec, report: TaskReport, error: TaskError
+    ) -> None:
         self._print(
-            f"{self._prefix(task)} FAILED after {report.duration:.2f}s: {cause_text(error)}"
+            f"{self._prefix(run, task)} FAILED after {report.duration:.2f}s: {cause_text(error)}"
         )
+        tail = log_tail(report.log)
+        if tail:
+            self._print(f"    the last lines {task.name} printed or logged:")
+            for line in tail:
+                self._print(f"    | {line}")
 
     @hookimpl
-    def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
+    def wfe_workflow_end(self, run: Run, workflow: WorkflowSpec, result: RunResult) -> None:
+        self._runs.pop(run.id, None)
         parts = [f"{len(result.succeeded)} succeeded"]
         if result.reused:
             parts.append(f"{len(result.reused)} reused ({_names(result.reused)})")
@@ -98,6 +140,19 @@ class TextDisplay:
         self._print(
             f"wfe: '{workflow.name}' {result.status} in {result.duration:.2f}s: " + ", ".join(parts)
         )
+        values = _values(result)
+        if values:
+            self._print("wfe: values: " + values)
+
+
+def _values(result: RunResult) -> str:
+    """The scalars and small mappings (metrics) the run produced, for its summary."""
+    shown = []
+    for report in result.tasks.values():
+        for output, info in report.outputs.items():
+            if "value" in info:
+                shown.append(f"{output}={summary_text(info).partition(' ')[2]}")
+    return _names(shown, limit=10)
 
 
 class ProgressDisplay(TextDisplay):
@@ -107,20 +162,23 @@ class ProgressDisplay(TextDisplay):
     def __init__(self, stream: TextIO | None = None, refresh: float = 0.25) -> None:
         super().__init__(stream)
         self.refresh = refresh
-        self._done = 0
-        self._running: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _bar(self) -> str:
         width = max(shutil.get_terminal_size((100, 20)).columns - 1, 20)
-        total = max(self._total, 1)
-        filled = round(20 * self._done / total)
+        lines = []
         now = time.perf_counter()
-        running = ", ".join(f"{name} {now - began:.1f}s" for name, began in self._running.items())
-        line = f"[{'#' * filled}{'-' * (20 - filled)}] {self._done}/{self._total} tasks"
-        return (line + (f"  running: {running}" if running else ""))[:width]
+        for progress in list(self._runs.values()):
+            total = max(progress.total, 1)
+            filled = round(20 * progress.done / total)
+            running = ", ".join(
+                f"{name} {now - began:.1f}s" for name, began in list(progress.running.items())
+            )
+            line = f"[{'#' * filled}{'-' * (20 - filled)}] {progress.done}/{progress.total} tasks"
+            lines.append(line + (f"  running: {running}" if running else ""))
+        return "  |  ".join(lines)[:width]
 
     def _draw(self) -> None:
         self.stream.write("\r\x1b[2K" + self._bar())
@@ -139,42 +197,47 @@ class ProgressDisplay(TextDisplay):
                 self._draw()
 
     @hookimpl
-    def wfe_workflow_start(self, workflow: WorkflowSpec, workers: int) -> None:
+    def wfe_workflow_start(self, run: Run, workflow: WorkflowSpec) -> None:
         self._stop.clear()
-        super().wfe_workflow_start(workflow, workers)
-        self._thread = threading.Thread(
-            target=self._redraw_until_stopped, name="wfe-progress", daemon=True
-        )
-        self._thread.start()
+        super().wfe_workflow_start(run, workflow)
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._redraw_until_stopped, name="wfe-progress", daemon=True
+            )
+            self._thread.start()
 
     @hookimpl
-    def wfe_task_start(self, task: TaskSpec) -> None:
-        self._started += 1
-        self._number[task.name] = self._started
+    def wfe_task_start(self, run: Run, task: TaskSpec) -> None:
+        progress = self._count_start(run, task)
         with self._lock:
-            self._running[task.name] = time.perf_counter()
+            progress.running[task.name] = time.perf_counter()
             self._draw()
 
-    @hookimpl
-    def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
+    def _count_end(self, run: Run, task: TaskSpec) -> None:
+        progress = self._progress(run)
         with self._lock:
-            self._running.pop(task.name, None)
-            self._done += 1
-        super().wfe_task_end(task, report, outputs)
+            progress.running.pop(task.name, None)
+            progress.done += 1
 
     @hookimpl
-    def wfe_task_error(self, task: TaskSpec, report: TaskReport, error: TaskError) -> None:
-        with self._lock:
-            self._running.pop(task.name, None)
-            self._done += 1
-        super().wfe_task_error(task, report, error)
+    def wfe_task_end(self, run: Run, task: TaskSpec, report: TaskReport) -> None:
+        self._count_end(run, task)
+        super().wfe_task_end(run, task, report)
 
     @hookimpl
-    def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        super().wfe_workflow_end(workflow, result)
+    def wfe_task_error(
+        self, run: Run, task: TaskSpec, report: TaskReport, error: TaskError
+    ) -> None:
+        self._count_end(run, task)
+        super().wfe_task_error(run, task, report, error)
+
+    @hookimpl
+    def wfe_workflow_end(self, run: Run, workflow: WorkflowSpec, result: RunResult) -> None:
+        if len(self._runs) <= 1:  # the last run showing: stop the bar
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join()
+        super().wfe_workflow_end(run, workflow, result)
 
 
 class JsonDisplay:
@@ -184,43 +247,52 @@ class JsonDisplay:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
-        self._workflow = ""
 
-    def _emit(self, event: str, **fields: Any) -> None:
+    def _emit(self, run: Run, event: str, **fields: Any) -> None:
         record = {
             "event": event,
             "time": round(time.time(), 6),
-            "workflow": self._workflow,
+            "workflow": run.workflow.name,
+            "run_id": run.id,
             **fields,
         }
         print(json.dumps(record, default=str), file=self.stream, flush=True)
 
     @hookimpl
-    def wfe_workflow_start(self, workflow: WorkflowSpec, workers: int) -> None:
-        self._workflow = workflow.name
+    def wfe_workflow_start(self, run: Run, workflow: WorkflowSpec, workers: int) -> None:
         self._emit(
-            "workflow_start", source=workflow.source, tasks=len(workflow.tasks), workers=workers
+            run,
+            "workflow_start",
+            source=workflow.source,
+            tasks=len(workflow.tasks),
+            executor=run.executor,
+            workers=workers,
         )
 
     @hookimpl
-    def wfe_task_start(self, task: TaskSpec) -> None:
-        self._emit("task_start", task=task.name, component=task.component_name)
+    def wfe_task_start(self, run: Run, task: TaskSpec) -> None:
+        self._emit(run, "task_start", task=task.name, component=task.component_name)
 
     @hookimpl
-    def wfe_task_end(self, task: TaskSpec, report: TaskReport, outputs: Mapping[str, Any]) -> None:
+    def wfe_task_end(self, run: Run, task: TaskSpec, report: TaskReport) -> None:
         self._emit(
+            run,
             "task_end",
             task=task.name,
             component=task.component_name,
             status=str(report.status),
             duration_s=round(report.duration, 6),
             attempts=report.attempts,
-            outputs={name: describe(value) for name, value in outputs.items()},
+            outputs=dict(report.outputs),
+            warnings=report.warnings,
         )
 
     @hookimpl
-    def wfe_task_error(self, task: TaskSpec, report: TaskReport, error: TaskError) -> None:
+    def wfe_task_error(
+        self, run: Run, task: TaskSpec, report: TaskReport, error: TaskError
+    ) -> None:
         self._emit(
+            run,
             "task_error",
             task=task.name,
             component=task.component_name,
@@ -229,11 +301,14 @@ class JsonDisplay:
             attempts=report.attempts,
             error=cause_text(error),
             location=str(error.location) if error.location else None,
+            log_tail=log_tail(report.log),
+            warnings=report.warnings,
         )
 
     @hookimpl
-    def wfe_workflow_end(self, workflow: WorkflowSpec, result: RunResult) -> None:
+    def wfe_workflow_end(self, run: Run, result: RunResult) -> None:
         self._emit(
+            run,
             "workflow_end",
             status=result.status,
             duration_s=round(result.duration, 6),

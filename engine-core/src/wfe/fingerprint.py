@@ -43,7 +43,7 @@ from typing import Any
 from wfe.datastate import Probe
 from wfe.errors import CheckpointError
 from wfe.graph import Graph
-from wfe.masking import mask_url, mask_vars
+from wfe.masking import mask_text, mask_value
 from wfe.plugins import ComponentRegistry
 from wfe.sources import CodeIndex
 from wfe.spec import TaskSpec
@@ -99,20 +99,8 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(_canonical(value).encode()).hexdigest()[:16]
 
 
-def _masked(value: Any) -> Any:
-    """``value`` with secret-looking keys hidden and URL passwords masked, at any depth."""
-    if isinstance(value, str):
-        return mask_url(value)
-    if isinstance(value, Mapping):
-        hidden = mask_vars({str(k): v for k, v in value.items()})
-        return {k: v if v == "***" else _masked(v) for k, v in hidden.items()}
-    if isinstance(value, list | tuple):
-        return [_masked(v) for v in value]
-    return value
-
-
 def _preview(value: Any, width: int = 60) -> str:
-    text = _canonical(_masked(value))
+    text = _canonical(mask_value(value))
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
@@ -165,7 +153,7 @@ class _Identifier:
                 )
         hashing = options.get("hash_inputs")
         return {
-            mask_url(location): self.probe(location, hashing, params)
+            mask_text(location): self.probe(location, hashing, params)
             for location in [*locations, *extra]
         }
 

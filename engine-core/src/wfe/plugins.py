@@ -12,6 +12,12 @@ Operator switches (environment variables):
     load only these entry points (by entry point or distribution name).
 ``WFE_TRACE_PLUGINS=1``
     print every hook call to stderr.
+
+Plugins are checked when they register: a hook implementation whose name is not a wfe
+hook (``wfe_task_ends``), or whose arguments are not the hook's, makes the plugin fail
+with a :class:`~wfe.errors.PluginError` naming it and its distribution (recorded once in
+``Plugins.failures``, as for a plugin that fails to import). Installed entry points come
+from :mod:`wfe.discovery`, which caches the scan until something is installed or removed.
 """
 
 from __future__ import annotations
@@ -21,29 +27,36 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import pluggy
 
 from wfe import hookspecs
-from wfe.errors import ComponentLoadError
+from wfe._version import __version__
+from wfe.errors import ComponentLoadError, PluginError
+from wfe.suggest import did_you_mean
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ComponentRef",
     "ComponentRegistry",
+    "ExecutorRef",
+    "ExecutorRegistry",
     "PluginFailure",
+    "PluginRef",
     "Plugins",
+    "Registry",
     "load_plugins",
 ]
 
 ENTRY_POINT_GROUP = "wfe.plugins"
+_HOOK_NAMES = sorted(n for n in vars(hookspecs) if n.startswith("wfe_"))
 _CORE_DISTRIBUTION = "engine-core"
 
 
 @dataclass(frozen=True, slots=True)
-class ComponentRef:
-    """A component a plugin provides, not yet imported.
+class PluginRef:
+    """Something a plugin provides by name (a component, an executor), not yet imported.
 
     ``target`` is ``"module:Class"`` (imported on first use) or the class itself (for
     plugins defined in a notebook or a test). ``distribution`` and ``version`` are
@@ -56,6 +69,9 @@ class ComponentRef:
     distribution: str = ""
     version: str = ""
 
+    #: what the reference names, for messages ("component", "executor")
+    kind: ClassVar[str] = "plugin object"
+
     @property
     def target_path(self) -> str:
         if isinstance(self.target, str):
@@ -63,7 +79,7 @@ class ComponentRef:
         return f"{self.target.__module__}:{self.target.__qualname__}"
 
     def load(self) -> type:
-        """Import and return the component class."""
+        """Import and return the class."""
         if not isinstance(self.target, str):
             return self.target
         module_name, _, attribute = self.target.partition(":")
@@ -82,19 +98,39 @@ class ComponentRef:
                 else ""
             )
             raise ComponentLoadError(
-                f"component '{self.name}' {origin} could not be imported from "
+                f"{self.kind} '{self.name}' {origin} could not be imported from "
                 f"'{self.target}': {type(exc).__name__}: {exc}{hint}"
             ) from exc
         except AttributeError as exc:
             raise ComponentLoadError(
-                f"component '{self.name}' {origin} points at '{self.target}', which does "
+                f"{self.kind} '{self.name}' {origin} points at '{self.target}', which does "
                 f"not exist: {exc}"
             ) from exc
         if not isinstance(obj, type):
             raise ComponentLoadError(
-                f"component '{self.name}' {origin}: '{self.target}' is not a class"
+                f"{self.kind} '{self.name}' {origin}: '{self.target}' is not a class"
             )
         return obj
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentRef(PluginRef):
+    """A component a plugin provides (see :class:`PluginRef`)."""
+
+    kind: ClassVar[str] = "component"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorRef(PluginRef):
+    """An executor a plugin provides: a :class:`wfe.Executor` subclass (see
+    :class:`PluginRef`). Its module must import nothing heavy: validation imports the
+    class to check the executor's options; the engine it drives is imported when a run
+    starts it."""
+
+    kind: ClassVar[str] = "executor"
+
+
+RefT = TypeVar("RefT", bound=PluginRef)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +143,8 @@ class PluginFailure:
     error: BaseException
 
     def __str__(self) -> str:
+        if isinstance(self.error, PluginError):  # it names the plugin already
+            return f"{self.error}; fix it or uninstall {self.distribution}"
         return (
             f"plugin '{self.plugin}' from distribution {self.distribution} {self.version} "
             f"failed to load: {type(self.error).__name__}: {self.error}"
@@ -114,32 +152,36 @@ class PluginFailure:
 
 
 @dataclass
-class ComponentRegistry:
-    """Every component the loaded plugins provide, by name."""
+class Registry(Generic[RefT]):
+    """Every component (or executor) the loaded plugins provide, by name."""
 
-    refs: dict[str, ComponentRef] = field(default_factory=dict)
+    refs: dict[str, RefT] = field(default_factory=dict)
     #: names provided by more than one plugin: all their references
-    conflicts: dict[str, list[ComponentRef]] = field(default_factory=dict)
+    conflicts: dict[str, list[RefT]] = field(default_factory=dict)
     _classes: dict[str, type] = field(default_factory=dict, repr=False)
 
     def __contains__(self, name: object) -> bool:
         return name in self.refs
 
-    def __iter__(self) -> Iterator[ComponentRef]:
+    def __iter__(self) -> Iterator[RefT]:
         return iter(sorted(self.refs.values(), key=lambda r: r.name))
 
     def __len__(self) -> int:
         return len(self.refs)
 
-    def get(self, name: str) -> ComponentRef | None:
+    def get(self, name: str) -> RefT | None:
         return self.refs.get(name)
 
     def load(self, name: str) -> type:
-        """The class of component ``name`` (imported once, then cached)."""
+        """The class named ``name`` (imported once, then cached)."""
         cls = self._classes.get(name)
         if cls is None:
             cls = self._classes[name] = self.refs[name].load()
         return cls
+
+
+ComponentRegistry = Registry[ComponentRef]
+ExecutorRegistry = Registry[ExecutorRef]
 
 
 class Plugins:
@@ -154,6 +196,7 @@ class Plugins:
         #: plugin name -> (distribution, version)
         self.origins: dict[str, tuple[str, str]] = {}
         self._registry: ComponentRegistry | None = None
+        self._executors: ExecutorRegistry | None = None
         #: True when every hook call is printed (WFE_TRACE_PLUGINS)
         self.tracing = False
 
@@ -164,15 +207,40 @@ class Plugins:
     def register(
         self, plugin: object, name: str | None = None, origin: tuple[str, str] = ("", "")
     ) -> None:
-        """Register a plugin object (a module or an instance with hook implementations)."""
-        registered = self.manager.register(plugin, name=name)
-        if registered is not None:
-            self.origins[registered] = origin
-        self._registry = None
+        """Register a plugin object (a module or an instance with hook implementations).
+
+        Raises :class:`PluginError` (and registers nothing) when a hook implementation's
+        name is not a wfe hook, or its arguments are not the hook's."""
+        label = name or getattr(plugin, "__name__", type(plugin).__name__)
+        where = f" from distribution {origin[0]} {origin[1]}" if origin[0] else ""
+        try:
+            registered = self.manager.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise PluginError(f"plugin '{label}'{where}: {detail}") from exc
+        if registered is None:
+            return
+        unknown = [c.name for c in self.manager.get_hookcallers(plugin) or () if c.spec is None]
+        if unknown:
+            self.manager.unregister(plugin)
+            hints = "; ".join(
+                f"'{hook}' is not a wfe hook. "
+                + (did_you_mean(hook, _HOOK_NAMES) or f"wfe's hooks: {', '.join(_HOOK_NAMES)}")
+                for hook in unknown
+            )
+            raise PluginError(f"plugin '{label}'{where}: {hints}")
+        self.origins[registered] = origin
+        self._registry = self._executors = None
+
+    def _failed(self, failure: PluginFailure) -> None:
+        """Record a failure once, however often the registries are rebuilt."""
+        key = (failure.plugin, type(failure.error), str(failure.error))
+        if all((f.plugin, type(f.error), str(f.error)) != key for f in self.failures):
+            self.failures.append(failure)
 
     def unregister(self, plugin: object) -> None:
         self.manager.unregister(plugin)
-        self._registry = None
+        self._registry = self._executors = None
 
     def distributions(self) -> list[tuple[str, str]]:
         """Installed distributions that provide plugins, with versions, sorted."""
@@ -183,18 +251,24 @@ class Plugins:
     def components(self) -> ComponentRegistry:
         """All registered components. Calls each plugin's hook, imports no component."""
         if self._registry is None:
-            self._registry = self._collect()
+            self._registry = self._collect(self.manager.hook.wfe_register_components, ComponentRef)
         return self._registry
 
-    def _collect(self) -> ComponentRegistry:
-        registry = ComponentRegistry()
+    def executors(self) -> ExecutorRegistry:
+        """All registered executors. Calls each plugin's hook, imports no executor."""
+        if self._executors is None:
+            self._executors = self._collect(self.manager.hook.wfe_register_executors, ExecutorRef)
+        return self._executors
+
+    def _collect(self, hook: Any, kind: type[RefT]) -> Registry[RefT]:
+        registry: Registry[RefT] = Registry()
         # In registration order: the built-in plugin first, then entry points, then extras.
-        for impl in self.manager.hook.wfe_register_components.get_hookimpls():
+        for impl in hook.get_hookimpls():
             distribution, version = self.origins.get(impl.plugin_name, ("", ""))
             try:
-                refs = _component_refs(impl.function())
+                refs = _refs(impl.function(), kind)
             except Exception as exc:
-                self.failures.append(PluginFailure(impl.plugin_name, distribution, version, exc))
+                self._failed(PluginFailure(impl.plugin_name, distribution, version, exc))
                 continue
             for ref in refs:
                 ref = replace(ref, distribution=distribution, version=version)
@@ -206,11 +280,11 @@ class Plugins:
         return registry
 
 
-def _component_refs(returned: Any) -> list[ComponentRef]:
-    refs = list(returned)
+def _refs(returned: Any, kind: type[RefT]) -> list[RefT]:
+    refs = list(returned or ())
     for ref in refs:
-        if not isinstance(ref, ComponentRef):
-            raise TypeError(f"expected ComponentRef objects, got {ref!r}")
+        if not isinstance(ref, kind):
+            raise TypeError(f"expected {kind.__name__} objects, got {ref!r}")
     return refs
 
 
@@ -226,7 +300,7 @@ def load_plugins(
     env = os.environ if environ is None else environ
     plugins = Plugins(pluggy.PluginManager(hookspecs.PROJECT))
     plugins.manager.add_hookspecs(hookspecs)
-    plugins.register(builtin, "wfe.builtin", (_CORE_DISTRIBUTION, core_version()))
+    plugins.register(builtin, "wfe.builtin", (_CORE_DISTRIBUTION, __version__))
     if not _truthy(env.get("WFE_DISABLE_PLUGIN_AUTOLOAD")):
         only = {n.strip() for n in env.get("WFE_PLUGINS", "").split(",") if n.strip()}
         _load_entry_points(plugins, only)
@@ -240,12 +314,10 @@ def load_plugins(
 
 
 def _load_entry_points(plugins: Plugins, only: set[str]) -> None:
-    from importlib.metadata import entry_points
+    from wfe.discovery import installed_entry_points
 
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        dist = entry_point.dist
-        distribution = dist.name if dist is not None else "?"
-        version = dist.version if dist is not None else "?"
+    for entry_point in installed_entry_points():
+        distribution, version = entry_point.distribution, entry_point.version
         if only and entry_point.name not in only and distribution not in only:
             continue
         try:
@@ -256,17 +328,7 @@ def _load_entry_points(plugins: Plugins, only: set[str]) -> None:
                 )
             plugins.register(plugin, entry_point.name, (distribution, version))
         except Exception as exc:
-            plugins.failures.append(PluginFailure(entry_point.name, distribution, version, exc))
-
-
-def core_version() -> str:
-    """The installed engine-core version ("0+unknown" when running from a source tree)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(_CORE_DISTRIBUTION)
-    except PackageNotFoundError:
-        return "0+unknown"
+            plugins._failed(PluginFailure(entry_point.name, distribution, version, exc))
 
 
 def _truthy(value: str | None) -> bool:

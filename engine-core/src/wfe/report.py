@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,14 +35,22 @@ class TaskReport:
     error: TaskError | None = None
     attempts: int = 0
     skipped_because: tuple[str, ...] = ()
+    #: a description of each output (type, shape, a scalar's value: see
+    #: :func:`wfe.summary.describe`)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    #: what the task printed and logged (its newest 256 KiB)
+    log: str = ""
+    #: the warnings it emitted: ``{"category", "message", ...attributes}``
+    warnings: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(slots=True)
 class RunResult:
     """The outcome of ``Workflow.run()``.
 
-    ``results`` holds the workflow's results: every output that no task consumes.
-    Intermediates were released during the run and are not here.
+    ``results`` holds the workflow's results: every output that no task consumes, plus
+    the outputs asked for with ``run(outputs=[...])``; ``result["name"]`` reads one.
+    Other intermediates were released during the run and are not here.
     """
 
     workflow: str
@@ -50,6 +59,19 @@ class RunResult:
     duration: float = 0.0
     #: the run was stopped from outside (Ctrl-C, SIGTERM, the ``cancel`` event)
     cancelled: bool = False
+    #: the run's id (its record's name, when one was written)
+    run_id: str = ""
+
+    def __getitem__(self, output: str) -> Any:
+        """The value of a result or a kept output."""
+        try:
+            return self.results[output]
+        except KeyError:
+            kept = ", ".join(sorted(self.results)) or "none"
+            raise KeyError(
+                f"no output '{output}' in this run's results (kept: {kept}); "
+                f"ask for it with run(outputs=['{output}'])"
+            ) from None
 
     @property
     def ok(self) -> bool:

@@ -11,11 +11,10 @@ import enum
 import json
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -53,11 +52,56 @@ checkpoints_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(checkpoints_app, name="checkpoints")
+executors_app = typer.Typer(
+    help="List the installed executors (where tasks run).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(executors_app, name="executors")
 
 
 class LogFormat(enum.StrEnum):
     text = "text"
     json = "json"
+
+
+class LogLevel(enum.StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def configure_logging(level: LogLevel, log_file: Path | None, echo_prints: bool) -> None:
+    """The run's logging: records at ``level`` or above go to stderr (and ``log_file``),
+    each naming its task, and into that task's own log (see wfe.tasklog). With
+    ``echo_prints`` off (JSON output), what tasks print stays in their logs and out of
+    stdout."""
+    import logging
+
+    from wfe import tasklog
+    from wfe.masking import mask_text
+
+    class TaskFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            task = getattr(record, "wfe_task", "")
+            record.wfe_where = f"[{task}] " if task else ""
+            return mask_text(super().format(record))
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers[0].setFormatter(TaskFormatter("%(levelname)s %(wfe_where)s%(name)s: %(message)s"))
+    if log_file is not None:
+        try:
+            to_file = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            error(f"error: cannot write the log file {log_file}: {exc.strerror or exc}")
+            exit_with(EXIT_USAGE)
+        to_file.setFormatter(
+            TaskFormatter("%(asctime)s %(levelname)s %(wfe_where)s%(name)s: %(message)s")
+        )
+        handlers.append(to_file)
+    logging.basicConfig(level=level.value, handlers=handlers, force=True)
+    tasklog.configure(echo=echo_prints)
 
 
 STATE = {"debug": False}
@@ -72,13 +116,29 @@ DEFAULT_RECORDS = (
     Path(".wfe") / "runs"
 )  # the same as wfe.records.DEFAULT_ROOT, without importing it
 RecordDir = Annotated[Path, typer.Option("--record-dir", help="Where run records are kept.")]
+ExecutorName = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        metavar="NAME",
+        help="Where tasks run: sequential, threads, ... (`wfe executors list`).",
+    ),
+]
+ExecutorOptions = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--executor-option",
+        metavar="KEY=VALUE",
+        help="An option of the executor (repeatable); values are read as YAML scalars.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
     if value:
-        from wfe.plugins import core_version
+        from wfe._version import __version__
 
-        typer.echo(f"wfe {core_version()} (engine-core)")
+        typer.echo(f"wfe {__version__} (engine-core)")
         raise typer.Exit()
 
 
@@ -97,7 +157,17 @@ def _main(
 
 
 def error(message: str) -> None:
-    typer.echo(message, err=True)
+    """Write ``message`` to stderr, URL passwords masked (every CLI error goes here)."""
+    from wfe.masking import mask_text
+
+    typer.echo(mask_text(message), err=True)
+
+
+def print_traceback(exc: BaseException) -> None:
+    """``--debug``: the full error chain, masked like every other message."""
+    import traceback
+
+    error("".join(traceback.format_exception(exc)).rstrip("\n"))
 
 
 def exit_with(code: int) -> NoReturn:
@@ -116,7 +186,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         raise
     except DefinitionError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         if log_format is LogFormat.json:
             problems = [
                 {
@@ -137,7 +207,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_USAGE)
     except WorkflowError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(f"error: {exc}")
         exit_with(EXIT_USAGE)
     except KeyboardInterrupt:
@@ -148,7 +218,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_BROKEN_PIPE)
     except Exception as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(
             f"wfe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in wfe or a plugin; run again with --debug for the traceback."
@@ -156,22 +226,26 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_INTERNAL)
 
 
-def parse_vars(pairs: list[str] | None) -> dict[str, str]:
-    values: dict[str, str] = {}
+def parse_pairs(pairs: list[str] | None, option: str, typed: bool = False) -> dict[str, Any]:
+    """``NAME=VALUE`` strings into a mapping; with ``typed``, values are read as YAML
+    scalars (``4`` -> 4, ``true`` -> True)."""
+    from wfe.variables import typed_scalar
+
+    values: dict[str, Any] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            error(f"error: --var expects NAME=VALUE, got '{pair}'")
+            error(f"error: {option} expects NAME=VALUE, got '{pair}'")
             exit_with(EXIT_USAGE)
-        values[name.strip()] = value
+        values[name.strip()] = typed_scalar(value) if typed else value
     return values
 
 
 def load_workflow(file: Path, pairs: list[str] | None, plugins: Plugins) -> Workflow:
+    """``wfe.load``, which also decides whether python_function may import modules
+    next to the file (see its docstring)."""
+    from wfe.policy import current_policy
     from wfe.workflow import load
 
-    # Like `python script.py`, let python_function import modules next to the file.
-    folder = str(file.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    return load(file, parse_vars(pairs), plugins=plugins)
+    current_policy()  # a broken policy file stops here, before anything is loaded
+    return load(file, parse_pairs(pairs, "--var"), plugins=plugins)

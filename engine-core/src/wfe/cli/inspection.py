@@ -12,6 +12,8 @@ from wfe.cli.app import (
     DEFAULT_RECORDS,
     EXIT_USAGE,
     Debug,
+    ExecutorName,
+    ExecutorOptions,
     RecordDir,
     Vars,
     WorkflowFile,
@@ -19,18 +21,29 @@ from wfe.cli.app import (
     error,
     exit_with,
     load_workflow,
+    parse_pairs,
     user_errors,
 )
 from wfe.cli.components import report_plugin_failures
 
 
 @app.command()
-def validate(file: WorkflowFile, var: Vars = None, debug: Debug = False) -> None:
-    """Check a workflow without running it: syntax, references, cycles, components, params."""
+def validate(
+    file: WorkflowFile,
+    var: Vars = None,
+    executor: ExecutorName = None,
+    executor_option: ExecutorOptions = None,
+    debug: Debug = False,
+) -> None:
+    """Check a workflow without running it: syntax, references, cycles, components, params,
+    and the executor (the workflow's, or the one given here) with its options."""
     from wfe.plugins import load_plugins
+    from wfe.run import RunOptions
 
     with user_errors(debug):
         workflow = load_workflow(file, var, load_plugins())
+        options = parse_pairs(executor_option, "--executor-option", typed=True)
+        workflow.executor_for(RunOptions(executor=executor, executor_options=options))
         registry = workflow.plugins.components()
         used = sorted({t.component_name for t in workflow.spec.tasks})
         origins = ", ".join(f"{n} ({registry.refs[n].distribution or 'in-process'})" for n in used)
@@ -73,7 +86,7 @@ def graph(
             if record is None:
                 error(f"error: no run '{run_id}' under {record_dir}; `wfe runs list` shows them")
                 exit_with(EXIT_USAGE)
-            statuses = {name: str(task["status"]) for name, task in record["tasks"].items()}
+            statuses = {name: str(task.get("status")) for name, task in record["tasks"].items()}
         if output_format is GraphFormat.dot:
             typer.echo(diagram.dot(workflow.graph, statuses, workflow.name), nl=False)
         else:
@@ -89,4 +102,4 @@ def schema(debug: Debug = False) -> None:
     with user_errors(debug):
         plugins = load_plugins()
         report_plugin_failures(plugins)
-        typer.echo(json.dumps(workflow_schema(plugins.components()), indent=2))
+        typer.echo(json.dumps(workflow_schema(plugins), indent=2))

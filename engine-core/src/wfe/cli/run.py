@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,14 +17,20 @@ from wfe.cli.app import (
     EXIT_TASK_FAILED,
     STATE,
     Debug,
+    ExecutorName,
+    ExecutorOptions,
     LogFormat,
+    LogLevel,
     RecordDir,
     Vars,
     WorkflowFile,
     app,
+    configure_logging,
     error,
     exit_with,
     load_workflow,
+    parse_pairs,
+    print_traceback,
     user_errors,
 )
 
@@ -90,10 +95,17 @@ def _cancel_on_signals(grace: float, recorder: RunRecorder | None) -> threading.
 def run(
     file: WorkflowFile,
     var: Vars = None,
+    executor: ExecutorName = None,
+    executor_option: ExecutorOptions = None,
     workers: Annotated[
-        int,
-        typer.Option("--workers", min=1, help="Run up to N independent tasks at once (threads)."),
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Run up to N tasks at once: the executor's 'workers' option "
+            "(alone, N > 1 picks the 'threads' executor).",
+        ),
+    ] = None,
     log_format: Annotated[
         LogFormat, typer.Option("--log-format", help="Progress as text lines or JSON objects.")
     ] = LogFormat.text,
@@ -103,6 +115,17 @@ def run(
             "--keep-going", help="After a failure, still run every task that does not depend on it."
         ),
     ] = False,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(
+            "--log-level",
+            help="Lowest level of Python logging records kept in each task's log and shown.",
+        ),
+    ] = LogLevel.INFO,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Also append every log record (with its task) here."),
+    ] = None,
     record_dir: RecordDir = DEFAULT_RECORDS,
     no_record: Annotated[bool, typer.Option("--no-record", help="Write no run record.")] = False,
     grace: Annotated[
@@ -142,6 +165,7 @@ def run(
     else:  # a live progress bar on a terminal; plain lines in logs and pipes
         display = ProgressDisplay() if sys.stdout.isatty() else TextDisplay()
     with user_errors(debug, log_format):
+        configure_logging(log_level, log_file, echo_prints=log_format is LogFormat.text)
         plugins = load_plugins([display])
         recorder = None
         if not no_record:
@@ -155,6 +179,8 @@ def run(
         cancel = _cancel_on_signals(grace, recorder)
         result = workflow.run(
             workers=workers,
+            executor=executor,
+            executor_options=parse_pairs(executor_option, "--executor-option", typed=True),
             keep_going=keep_going,
             cancel=cancel,
             checkpoint=checkpoint,
@@ -163,13 +189,14 @@ def run(
             start_at=start_at,
             stop_after=stop_after,
         )
-    if recorder is not None and recorder.path is not None and log_format is LogFormat.text:
-        typer.echo(f"wfe: run record {recorder.path} (wfe runs show {recorder.run_id})")
+    if recorder is not None and result.run_id and log_format is LogFormat.text:
+        path = recorder.folder_of(result.run_id) / "run.json"
+        typer.echo(f"wfe: run record {path} (wfe runs show {result.run_id})")
     if result.status == "cancelled":
         exit_with(EXIT_INTERRUPTED)
     if not result.ok:
         for failure in result.errors:
             if debug or STATE["debug"]:
-                traceback.print_exception(failure)
+                print_traceback(failure)
             error(f"error: {failure}")
         exit_with(EXIT_TASK_FAILED)
