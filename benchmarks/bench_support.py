@@ -94,23 +94,25 @@ def best_of(repeats: int, function: Any) -> float:
     return best
 
 
-def big_frame(rows: int) -> Any:
-    """A DataFrame of 5 float64 columns (rows x 40 bytes)."""
+def big_frame(rows: int, write_to: str | None = None) -> Any:
+    """A DataFrame of 5 float64 columns (rows x 40 bytes); with ``write_to``, also
+    written raw there (see :func:`_raw_write`)."""
     import numpy as np
     import pandas as pd
 
     values = np.random.default_rng(0).random((rows, 5))
-    return pd.DataFrame(values, columns=[f"c{i}" for i in range(5)])
+    frame = pd.DataFrame(values, columns=[f"c{i}" for i in range(5)])
+    return _written(frame, write_to)
 
 
-def zscore_frame(frame: Any, fail: bool = False) -> Any:
+def zscore_frame(frame: Any, fail: bool = False, write_to: str | None = None) -> Any:
     """A new DataFrame: every value of ``frame`` as a z-score against the 20 rows up to it
     (rolling mean and standard deviation: a common feature step; the first row is NaN),
-    or a failure, to resume after."""
+    or a failure, to resume after. With ``write_to``, also written raw there."""
     if fail:
         raise RuntimeError("failing on purpose (the benchmark resumes after this)")
     window = frame.rolling(20, min_periods=2)
-    return (frame - window.mean()) / window.std()
+    return _written((frame - window.mean()) / window.std(), write_to)
 
 
 def _raw_write(frame: Any, path: str) -> float:
@@ -126,35 +128,32 @@ def _raw_write(frame: Any, path: str) -> float:
     return time.perf_counter() - started
 
 
-class _RawWrites:
-    """A plugin that writes every task's output frames raw (their column buffers, then
-    fsync) into a folder: the baseline of the checkpoint benchmark."""
-
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-        self.seconds = 0.0
-
-    @hookimpl
-    def wfe_task_end(self, task: Any, report: Any, outputs: Any) -> None:
+def _written(frame: Any, folder: str | None) -> Any:
+    """``frame``, written raw into ``folder`` first (when given); the seconds it took
+    are appended to ``folder/seconds.log``: the checkpoint benchmark's baseline."""
+    if folder is not None:
         import os
+        import secrets
 
-        for name, frame in outputs.items():
-            self.seconds += _raw_write(frame, os.path.join(self.folder, f"{task.name}-{name}"))
+        spent = _raw_write(frame, os.path.join(folder, f"raw-{secrets.token_hex(4)}"))
+        with open(os.path.join(folder, "seconds.log"), "a", encoding="utf-8") as log:
+            log.write(f"{spent}\n")
+    return frame
 
 
 def chain_run(workflow: str, kind: str, folder: str) -> dict[str, float]:
-    """Run ``workflow`` in this process as ``kind``: ``plain``; ``raw`` (each output's
-    bytes written raw into ``folder``); ``checkpoint`` (checkpoints in ``folder``); or
-    ``timed`` (checkpoints, every save timed and beside it, before or after in turn, a
-    raw write of the same frame to the same folder: the same bytes at the same moment).
-    Returns the run's seconds, the seconds spent saving and spent writing raw."""
+    """Run ``workflow`` in this process as ``kind``: ``plain``; ``raw`` (a workflow
+    whose steps also write their frames raw into ``folder``); ``checkpoint``
+    (checkpoints in ``folder``); or ``timed`` (checkpoints, every save timed and beside
+    it, before or after in turn, a raw write of the same frame to the same folder: the
+    same bytes at the same moment). Returns the run's seconds, the seconds spent saving
+    and spent writing raw."""
     import os
 
     from wfe import load
     from wfe.checkpoints import CheckpointStore
 
     os.makedirs(folder, exist_ok=True)
-    raw = _RawWrites(folder)
     saves: list[float] = []
     raws: list[float] = []
     save = CheckpointStore.save
@@ -174,17 +173,18 @@ def chain_run(workflow: str, kind: str, folder: str) -> dict[str, float]:
 
     if kind == "timed":
         CheckpointStore.save = timed_save  # type: ignore[method-assign]
-    workflow_object = load(workflow, plugins=load_plugins([raw] if kind == "raw" else []))
+    workflow_object = load(workflow, vars={"write_to": folder} if kind == "raw" else None)
     os.sync()  # nothing an earlier run wrote is still being flushed
     started = time.perf_counter()
     workflow_object.run(
         checkpoint=folder if kind in ("checkpoint", "timed") else None
     ).raise_for_status()
-    return {
-        "run": time.perf_counter() - started,
-        "saves": sum(saves),
-        "raw": raw.seconds + sum(raws),
-    }
+    spent = time.perf_counter() - started
+    log = os.path.join(folder, "seconds.log")
+    if os.path.exists(log):
+        with open(log, encoding="utf-8") as lines:
+            raws += [float(line) for line in lines]
+    return {"run": spent, "saves": sum(saves), "raw": sum(raws)}
 
 
 def read_all(frame: Any) -> None:

@@ -40,16 +40,17 @@ TASKS = 8
 
 
 def chain(rows: int) -> str:
+    """The chain; ``--var write_to=DIR`` makes every step also write its frame raw."""
     lines = [
         "workflow_name: checkpoint_cost",
-        "vars: {fail_last: false}",
+        "vars: {fail_last: false, write_to: null}",
         "tasks:",
-        f"  - {{name: t0, component_name: python_function, params: {{function: 'bench_support:big_frame', kwargs: {{rows: {rows}}}}}, outputs: [f0]}}",
+        f"  - {{name: t0, component_name: python_function, params: {{function: 'bench_support:big_frame', kwargs: {{rows: {rows}, write_to: '${{write_to}}'}}}}, outputs: [f0]}}",
     ]
     for i in range(1, TASKS):
-        fail = ", kwargs: {fail: '${fail_last}'}" if i == TASKS - 1 else ""
+        fail = ", fail: '${fail_last}'" if i == TASKS - 1 else ""
         lines.append(
-            f"  - {{name: t{i}, component_name: python_function, params: {{function: 'bench_support:zscore_frame'{fail}}},"
+            f"  - {{name: t{i}, component_name: python_function, params: {{function: 'bench_support:zscore_frame', kwargs: {{write_to: '${{write_to}}'{fail}}}}},"
             f" inputs: {{frame: f{i - 1}}}, outputs: [f{i}]}}"
         )
     return "\n".join(lines) + "\n"
