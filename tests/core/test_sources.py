@@ -38,6 +38,10 @@ def test_built_in_and_missing_modules() -> None:
         "missing": "not found on sys.path",
     }
     assert module_digest("json.no_such_submodule")["missing"]
+    # a submodule of a module (not a package) could only be made by running it
+    assert module_digest("json.decoder.sub")["unknown"] == (
+        "its code cannot be found without importing it"
+    )
 
 
 def test_distributions_installed_from_source_are_recognised() -> None:

@@ -22,8 +22,9 @@ or anything upstream of it changes. Each task's *identity* is a JSON document:
     the state (:mod:`wfe.datastate`) of every location it reads: those its component
     declares (:meth:`wfe.Component.read_locations`) and those listed in the task's
     ``reads:`` option; or the task's ``data_version`` instead. When wfe cannot tell a
-    location's state, the identity also gets a random ``nonce``: that task never matches
-    an earlier checkpoint and runs every time, with everything downstream.
+    location's state (or find a function's code without importing it), the identity also
+    gets a random ``nonce``: that task never matches an earlier checkpoint and runs every
+    time, with everything downstream.
 
 The fingerprint is the first 32 hex digits of the sha256 of the document's canonical
 JSON. :func:`fingerprints` computes all of them in one pass in DAG order (linear in
@@ -185,7 +186,10 @@ def fingerprints(
             "after": {earlier: found[earlier].digest for earlier in task.after},
             "data": data,
         }
-        if any("unknown" in state for state in data.values() if isinstance(state, Mapping)):
+        code = identity["code"]
+        if "unknown" in code or any(
+            "unknown" in state for state in data.values() if isinstance(state, Mapping)
+        ):
             identity["nonce"] = secrets.token_hex(8)
         shown = {
             "params": {key: _preview(value) for key, value in task.params.items()},

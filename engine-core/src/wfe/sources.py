@@ -7,9 +7,9 @@
   are hashed as well (every file but ``__pycache__``): an edit anywhere in
   ``wfe_io/`` changes the fingerprint of every ``wfe_io`` component.
 * A component class from no distribution (a notebook, a test) is its module's file.
-* A module named by ``python_function`` is found the way ``import`` would find it on
-  ``sys.path`` (:class:`importlib.machinery.PathFinder`), without importing it, and its
-  file is hashed (see :func:`module_digest`).
+* A module named by ``python_function`` is found the way ``import`` would find it
+  (:func:`wfe.pysource.find_module`, which imports nothing), and its file is hashed
+  (see :func:`module_digest`).
 
 Hashes of files are remembered per process while the file's size, modification time
 and inode stay the same, so planning 100,000 tasks that call one function hashes its
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.machinery
 import importlib.util
 import json
 import os
@@ -49,58 +48,23 @@ def _file_digest(path: str) -> str:
     return _digest_of(_stat_key(path))
 
 
-_ORIGINS: dict[tuple[str, tuple[str, ...]], str] = {}
-
-
-def _origin(name: str) -> str | None:
-    """Where module ``name`` is: remembered once found (a module that is not found yet
-    may be created later in the same process)."""
-    key = (name, tuple(sys.path))
-    origin = _ORIGINS.get(key)
-    if origin is None:
-        origin = _find_module(name, key[1])
-        if origin is not None:
-            _ORIGINS[key] = origin
-    return origin
-
-
-def _find_module(name: str, search: tuple[str, ...]) -> str | None:
-    """The file of module ``name`` on ``search`` (``sys.path``), found as ``import``
-    would find it, without importing it (nor its parent packages): "built-in" for a
-    module compiled into Python, None if there is none."""
-    spec = None
-    locations: list[str] | None = list(search)
-    parts = name.split(".")
-    for depth in range(1, len(parts) + 1):
-        if locations is None:
-            return None  # a parent that is a module, not a package
-        spec = importlib.machinery.PathFinder.find_spec(".".join(parts[:depth]), locations)
-        if spec is None:
-            break
-        locations = (
-            list(spec.submodule_search_locations) if spec.submodule_search_locations else None
-        )
-    if spec is None:  # not on sys.path: a built-in, frozen or meta-path module
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            return None
-        if spec is None:
-            return None
-    if spec.origin in (None, "built-in", "frozen"):
-        return "built-in" if spec.origin else None
-    return spec.origin
-
-
 def module_digest(name: str) -> dict[str, str]:
-    """What identifies module ``name``'s code: the sha256 of its file, the Python
-    version for a built-in module, or ``missing`` (the task will fail to import it)."""
-    origin = _origin(name)
-    if origin is None:
+    """What identifies module ``name``'s code: the sha256 of its file (located by
+    :func:`wfe.pysource.find_module` as ``import`` would, importing nothing; an already
+    imported module is the one a run will use); the Python version for a built-in or
+    frozen module; ``missing`` when there is none (the task will fail to import it);
+    ``unknown`` when it cannot be told without importing (the task then never matches
+    an earlier checkpoint)."""
+    from wfe.pysource import NotFound, find_module
+
+    spec = find_module(name)
+    if isinstance(spec, NotFound):
         return {"module": name, "missing": "not found on sys.path"}
-    if origin == "built-in" or not os.path.isfile(origin):
+    if spec is not None and spec.origin in ("built-in", "frozen"):
         return {"module": name, "python": platform.python_version()}
-    return {"module": name, "sha256": _file_digest(origin)}
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return {"module": name, "unknown": "its code cannot be found without importing it"}
+    return {"module": name, "sha256": _file_digest(spec.origin)}
 
 
 def _package_digest(top: str) -> str | None:
