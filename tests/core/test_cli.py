@@ -7,7 +7,10 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 import wfe
+from wfe.cli import COMMANDS
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 Write = Callable[..., Path]
@@ -235,3 +238,14 @@ def test_internal_errors_are_reported_without_traceback(
     assert done.returncode == 70
     assert "internal error: RuntimeError: plugin bug" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_command_works_when_the_cli_loads_only_its_module(run_wfe: RunWfe, name: str) -> None:
+    """`wfe NAME ...` imports only the module COMMANDS names for it: that module must
+    define the command (a group must get its subcommands)."""
+    done = run_wfe(name, "--help")
+    assert done.returncode == 0, done.stderr
+    assert f"Usage: python -m wfe {name}" in done.stdout
+    if "Commands:" in done.stdout:  # a group: its subcommands are there
+        assert done.stdout.split("Commands:", 1)[1].strip()

@@ -313,8 +313,9 @@ def _check_rendering(components: list[str], plugin_names: str) -> list[str]:
         return []
     from typer.testing import CliRunner
 
-    from wfe.cli import app
+    from wfe.cli import app, load_commands
 
+    load_commands(["components", "show"])
     runner = CliRunner()
     problems = []
     for name in components:
