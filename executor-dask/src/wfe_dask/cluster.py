@@ -1,0 +1,112 @@
+"""The cluster a run uses: a LocalCluster started for it, or an existing scheduler.
+
+A LocalCluster's workers are processes spawned from this one: they start with its
+working directory, environment and ``sys.path`` (so modules next to the workflow file,
+which ``wfe run`` puts on the path, import there too), bind to 127.0.0.1, and run one
+task per process by default. Its scheduler runs in this process; its HTTP server
+(the dashboard, when bokeh is installed) takes a free port, never Dask's fixed 8787,
+which a second cluster in the same process could not bind.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import dask
+from distributed import Client, LocalCluster
+
+from wfe.errors import WorkflowError
+from wfe_dask.remote import IgnoreInterrupts
+
+__all__ = ["Cluster", "DaskExecutorError"]
+
+#: options that shape a LocalCluster, meaningless with an existing scheduler
+LOCAL_ONLY = ("workers", "threads_per_worker", "memory_limit", "allowed_failures", "dashboard")
+
+
+class DaskExecutorError(WorkflowError, RuntimeError):
+    """The cluster could not be started or reached, or the options do not fit it."""
+
+
+class Cluster:
+    """A connected client, and the LocalCluster behind it when this run owns one."""
+
+    def __init__(self, options: Mapping[str, Any], address: str | None) -> None:
+        self.local: LocalCluster | None = None
+        self.dashboard = bool(options.get("dashboard"))
+        if address:
+            given = [name for name in LOCAL_ONLY if options.get(name) is not None]
+            if given:
+                raise DaskExecutorError(
+                    f"executor option(s) {', '.join(given)} shape a LocalCluster; with an "
+                    f"existing scheduler ({address}) configure its workers where they are started "
+                    "(allowed_failures: the scheduler's distributed.scheduler.allowed-failures)"
+                )
+            self.client = _connect(address)
+        else:
+            self.local = _start_local(options)
+            try:
+                self.client = Client(self.local, set_as_default=False)
+                # Registered with the scheduler: a worker restarted later gets it too.
+                self.client.register_plugin(IgnoreInterrupts())
+            except BaseException:
+                self.local.close()
+                raise
+
+    def describe(self) -> str:
+        info = self.client.scheduler_info(n_workers=-1)
+        workers = info["workers"].values()
+        threads = sum(w["nthreads"] for w in workers)
+        if self.local is None:
+            return f"dask scheduler {info['address']}: {len(workers)} workers, {threads} threads"
+        per = threads // max(1, len(workers))
+        text = f"dask LocalCluster: {len(workers)} workers x {per} thread{'s' if per != 1 else ''}"
+        if self.dashboard:
+            text += f", dashboard {self.local.dashboard_link}"
+        return text
+
+    def close(self) -> None:
+        """Close the client, and the LocalCluster if this run started it (an existing
+        scheduler and its workers are left running)."""
+        try:
+            self.client.close()
+        finally:
+            if self.local is not None:
+                self.local.close()
+
+
+def _connect(address: str) -> Client:
+    try:
+        return Client(address, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise DaskExecutorError(
+            f"cannot reach the Dask scheduler at {address}: {exc} (is it running? the address "
+            "comes from --executor-option address=... or WFE_DASK_ADDRESS)"
+        ) from exc
+
+
+def _start_local(options: Mapping[str, Any]) -> LocalCluster:
+    from wfe.native_threads import available_cores
+
+    allowed = options.get("allowed_failures")
+    dashboard = bool(options.get("dashboard"))
+    if dashboard and importlib.util.find_spec("bokeh") is None:
+        raise DaskExecutorError("Dask's dashboard needs bokeh: pip install bokeh")
+    config = {"distributed.scheduler.allowed-failures": 1 if allowed is None else allowed}
+    try:
+        with dask.config.set(config):
+            return LocalCluster(
+                n_workers=options.get("workers") or available_cores(),
+                threads_per_worker=options.get("threads_per_worker") or 1,
+                memory_limit=options.get("memory_limit") or "auto",
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=":0",
+                scheduler_kwargs={"dashboard": dashboard},
+                silence_logs=logging.WARNING,
+            )
+    except Exception as exc:
+        raise DaskExecutorError(f"could not start a Dask LocalCluster: {exc}") from exc

@@ -1,0 +1,155 @@
+"""What runs on the Dask workers: one task, and the tiny helpers around it.
+
+Every task's Dask result is a *holder*: ``{output name: value}`` when the task
+succeeded, ``None`` when it failed or did not run. Downstream tasks receive their
+upstream holders as arguments (Dask moves them worker to worker), so a task whose
+upstream failed sees a ``None`` and completes as not run without touching its
+component. The client never fetches a holder to learn how a task went: the task
+publishes its small :class:`~wfe.taskcall.TaskOutcome` as a worker event on the run's
+topic, which the scheduler forwards to the client (in order with the task's
+completion, on the same streams).
+"""
+
+from __future__ import annotations
+
+import pickle
+import signal
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import cloudpickle
+from distributed import WorkerPlugin, get_worker
+
+from wfe.errors import TaskError
+from wfe.report import TaskStatus
+from wfe.taskcall import TaskCall, TaskOutcome, task_error
+
+__all__ = [
+    "IgnoreInterrupts",
+    "TaskNotLoadable",
+    "pick",
+    "run_task",
+    "succeeded",
+]
+
+Holder = dict[str, Any] | None
+
+
+class TaskNotLoadable(RuntimeError):
+    """The worker could not unpickle a task call: something it names (a component
+    class, a module) cannot be imported in the worker's environment."""
+
+
+def run_task(
+    packed: bytes, topic: str, upstream: Mapping[str, Holder], after: Sequence[bool]
+) -> Holder:
+    """Run one packed :class:`TaskCall` on its upstream holders; publish its outcome.
+
+    ``upstream`` maps each output the task reads to the holder that has it; ``after``
+    holds a flag per task this one must follow. Raises only :class:`TaskNotLoadable`
+    (the call cannot be unpickled here, so there is no task to report on: the client
+    names it)."""
+    try:
+        call: TaskCall = pickle.loads(packed)
+    except Exception as exc:
+        missing = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
+        what = f"module '{missing}'" if missing else "what the task needs"
+        raise TaskNotLoadable(
+            f"Dask worker {get_worker().address} could not load the task: it cannot "
+            f"import {what} ({type(exc).__name__}: {exc})"
+        ) from exc
+    outputs: Holder = None
+    if all(holder is not None for holder in upstream.values()) and all(after):
+        values = {ref: holder[ref] for ref, holder in upstream.items() if holder is not None}
+        outcome, outputs = call(call.inputs_from(values))
+        del values
+        if outcome.error is not None:
+            outcome.error = _located(call, outcome.error)
+        elif outputs is not None:
+            outcome, outputs = _travelling(call, outcome, outputs)
+    else:
+        outcome = TaskOutcome(TaskStatus.NOT_RUN)  # an upstream task failed or did not run
+    _publish(topic, call, outcome)
+    return outputs
+
+
+def _located(call: TaskCall, error: TaskError) -> TaskError:
+    """An import failure says it happened on a worker, which needs the code too."""
+    cause = error.__cause__
+    if not isinstance(cause, ImportError):
+        return error
+    return task_error(
+        call.task,
+        cause,
+        f"{error.message} (on Dask worker {get_worker().address}: every worker must be able "
+        "to import the task's component and functions; install them in the workers' "
+        "environment)",
+    )
+
+
+def _travelling(
+    call: TaskCall, outcome: TaskOutcome, outputs: dict[str, Any]
+) -> tuple[TaskOutcome, Holder]:
+    """Fail the task now if an output could not leave this worker.
+
+    Dask pickles an output when another worker or the client needs it; an output that
+    cannot be pickled would fail there, far from its task. Pickling here with
+    out-of-band buffers does not copy NumPy or pandas data, so the check is cheap for
+    large arrays (objects held in Python lists or object columns are walked)."""
+    for name, value in outputs.items():
+        try:
+            _pickled(value)
+        except Exception as exc:
+            error = task_error(
+                call.task,
+                exc,
+                f"output '{name}' ({type(value).__name__}) cannot be pickled, so it cannot "
+                f"leave its Dask worker: {type(exc).__name__}: {exc}",
+            )
+            return TaskOutcome(TaskStatus.FAILED, outcome.duration, outcome.attempts, error), None
+    return outcome, outputs
+
+
+def _pickled(value: Any) -> None:
+    """Pickle ``value`` as Dask would (pickle, else cloudpickle), keeping nothing."""
+    try:
+        pickle.dumps(value, protocol=5, buffer_callback=_discard)
+    except Exception:
+        cloudpickle.dumps(value, protocol=5, buffer_callback=_discard)
+
+
+def _discard(buffer: object) -> None:
+    """Out-of-band pickle buffers are only looked at, never kept."""
+
+
+def _publish(topic: str, call: TaskCall, outcome: TaskOutcome) -> None:
+    try:
+        packed = pickle.dumps(outcome)
+    except Exception as exc:  # an output description that does not pickle: say so
+        error = task_error(call.task, exc, f"its outcome could not be sent to the client: {exc}")
+        packed = pickle.dumps(TaskOutcome(TaskStatus.FAILED, outcome.duration, 1, error))
+    get_worker().log_event(topic, {"task": call.task.name, "outcome": packed})
+
+
+def pick(holder: Holder, output: str) -> Holder:
+    """One output of a task with several, as its own holder (released on its own)."""
+    return None if holder is None else {output: holder[output]}
+
+
+def succeeded(holder: Holder) -> bool:
+    """Whether a task that others must run ``after`` succeeded (a tiny flag travels
+    to them instead of the task's outputs)."""
+    return holder is not None
+
+
+class IgnoreInterrupts(WorkerPlugin):
+    """Ctrl-C in a terminal signals the whole foreground process group, a LocalCluster's
+    worker processes included: they ignore SIGINT, so running tasks finish as wfe
+    promises, while the client cancels the rest."""
+
+    name = "wfe-ignore-interrupts"
+
+    def setup(self, worker: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,0 +1,145 @@
+"""Dask clusters for the dask executor's tests, all on 127.0.0.1.
+
+``dask_cluster``: one LocalCluster (2 worker processes, 1 thread each) for the whole
+session, which most tests reach through the executor's ``address`` option, as a user
+reaches an existing scheduler. ``scheduler_process``: a ``dask scheduler`` and a
+``dask worker`` started as subprocesses, the way a cluster is started by hand.
+Tests that must own their cluster (Ctrl-C, worker-killing options) let the executor
+start a LocalCluster, as ``wfe run --executor dask`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dask
+import pytest
+from distributed import Client, LocalCluster
+
+#: the session cluster reruns a task once after its worker died, as the executor's
+#: own LocalCluster does by default
+ALLOWED_FAILURES = 1
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Iterator[LocalCluster]:
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        cluster = LocalCluster(
+            processes=True,
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture
+def on_cluster(dask_cluster: LocalCluster) -> dict[str, Any]:
+    """Executor options that run a workflow on the session's cluster."""
+    return {"address": dask_cluster.scheduler_address}
+
+
+@pytest.fixture
+def cluster_client(dask_cluster: LocalCluster) -> Iterator[Client]:
+    """A client of the session's cluster, for looking at what it holds."""
+    client = Client(dask_cluster, set_as_default=False)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def scheduler_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The address of a ``dask scheduler`` subprocess with one ``dask worker``
+    subprocess (free ports on 127.0.0.1); both are stopped afterwards."""
+    folder = tmp_path_factory.mktemp("dask-scheduler")
+    scheduler_file = folder / "scheduler.json"
+    dask_cli = [sys.executable, "-m", "dask"]
+    scheduler = _start(
+        [
+            *dask_cli,
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--dashboard-address",
+            ":0",
+            "--scheduler-file",
+            str(scheduler_file),
+        ],
+        folder / "scheduler.log",
+    )
+    worker = None
+    try:
+        address = _wait_for_address(scheduler_file, scheduler)
+        worker = _start(
+            [
+                *dask_cli,
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+            ],
+            folder / "worker.log",
+        )
+        with Client(address, set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=120)
+        yield address
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                _stop(process)
+
+
+def _start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+
+
+def _wait_for_address(scheduler_file: Path, process: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"dask scheduler exited with {process.returncode}")
+        try:
+            address: str = json.loads(scheduler_file.read_text())["address"]
+            return address
+        except (OSError, ValueError, KeyError):
+            time.sleep(0.05)
+    raise TimeoutError("dask scheduler did not write its address within 120 s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+
+
+def worker_pids(client: Client) -> dict[str, int]:
+    """Each worker's address and process id."""
+    pids: dict[str, int] = client.run(os.getpid)
+    return pids
