@@ -5,6 +5,7 @@ ahead (data and ``after``); an existing scheduler is used and left running."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,58 @@ def test_churn_on_dask_writes_the_same_table_as_in_process(run_wfe: Any, tmp_pat
             )
     assert len(tables[0]) == 5000
     assert tables[0] == tables[1]
+
+
+def test_ctrl_c_lets_the_running_task_finish_and_cancels_the_rest(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from wfe.records import read_record
+
+    marker = tmp_path / "first.log"
+    path = write_workflow(
+        tmp_path / "wf.yaml",
+        task("first", "finish_once_cancelled", outputs=["a"], marker=str(marker), value=1),
+        task("second", "wfe_test_functions:inc", inputs={"x": "a"}, outputs=["b"]),
+    )
+    command = [sys.executable, "-m", "wfe", "run", str(path), "--executor", "dask"]
+    command += ["--executor-option", "workers=1", "--record-dir", str(tmp_path / "runs")]
+    # In its own process group, which a terminal's Ctrl-C signals as a whole: the
+    # LocalCluster's worker processes get the SIGINT too.
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as run:
+        wait_for_text(marker, "started")
+        os.killpg(run.pid, signal.SIGINT)
+        out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, out + err
+    assert "SIGINT: cancelling" in err
+    assert "[1/2] first ok in" in out
+    assert "1 not run (second)" in out
+    assert marker.read_text().split() == ["started", "finished"]
+    [folder] = (tmp_path / "runs").iterdir()
+    record = read_record(folder)
+    assert record is not None
+    assert record["status"] == "cancelled"
+    assert record["tasks"]["first"]["status"] == "succeeded"
+    assert record["tasks"]["second"]["status"] == "not_run"
+    wait_until_gone(run.pid)  # the cluster's processes ended with the run
+
+
+def wait_for_text(path: Path, word: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and word in path.read_text().split()):
+        assert time.monotonic() < deadline, f"{word} not in {path} after {timeout} s"
+        time.sleep(0.05)
+
+
+def wait_until_gone(group: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, f"processes of group {group} still run"
+        time.sleep(0.1)

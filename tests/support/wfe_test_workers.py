@@ -101,18 +101,24 @@ def pid(**_: Any) -> int:
     return os.getpid()
 
 
-def mark_then_wait(marker: str, go: str, value: Any = None, **_: Any) -> Any:
-    """Write ``started`` to ``marker``, wait until the file ``go`` exists, write
-    ``finished`` and return ``value``: a task that runs exactly as long as a test wants."""
+def finish_once_cancelled(marker: str, value: Any = None, timeout: float = 120, **_: Any) -> Any:
+    """Write ``started`` to ``marker``; return ``value`` (writing ``finished``) once no
+    client wants any task that reads this one's output: a running task that outlives
+    the cancellation of what follows it, however long the client takes to cancel."""
+    from distributed import get_client, get_worker
+
+    key = get_worker().get_current_task()
+    client = get_client()
     _log(marker, "started")
-    wait_for_file(go)
+    deadline = time.monotonic() + timeout
+    while client.run_on_scheduler(_wanted_dependents, key=key):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the tasks after {key} were not cancelled within {timeout} s")
+        time.sleep(0.05)
     _log(marker, "finished")
     return value
 
 
-def wait_for_file(path: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{path} did not appear within {timeout} s")
-        time.sleep(0.02)
+def _wanted_dependents(dask_scheduler: Any, key: Any) -> int:
+    task = dask_scheduler.tasks.get(key)
+    return 0 if task is None else sum(1 for dependent in task.dependents if dependent.who_wants)

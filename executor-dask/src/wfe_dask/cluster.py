@@ -58,12 +58,15 @@ class Cluster:
 
     def describe(self) -> str:
         info = self.client.scheduler_info(n_workers=-1)
-        workers = info["workers"].values()
-        threads = sum(w["nthreads"] for w in workers)
+        workers = len(info["workers"])
+        threads = sum(w["nthreads"] for w in info["workers"].values())
         if self.local is None:
-            return f"dask scheduler {info['address']}: {len(workers)} workers, {threads} threads"
-        per = threads // max(1, len(workers))
-        text = f"dask LocalCluster: {len(workers)} workers x {per} thread{'s' if per != 1 else ''}"
+            return (
+                f"dask scheduler {info['address']}: "
+                f"{_count(workers, 'worker')}, {_count(threads, 'thread')}"
+            )
+        per = threads // max(1, workers)
+        text = f"dask LocalCluster: {_count(workers, 'worker')} x {_count(per, 'thread')}"
         if self.dashboard:
             text += f", dashboard {self.local.dashboard_link}"
         return text
@@ -76,6 +79,10 @@ class Cluster:
         finally:
             if self.local is not None:
                 self.local.close()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _connect(address: str) -> Client:

@@ -137,7 +137,7 @@ class Completions:
         packed = self._outcomes.pop(name, None)
         deaths = self._deaths.pop(name, 0)
         if status == "error" or packed is None:
-            outcome = _dask_failure(call, error, deaths)
+            outcome = _dask_failure(call, (name, self.run_id), error, deaths)
         else:
             outcome = _unpacked(call, packed)
             outcome.attempts += deaths
@@ -153,16 +153,21 @@ def _unpacked(call: TaskCall, packed: bytes) -> TaskOutcome:
     return outcome
 
 
-def _dask_failure(call: TaskCall, exc: BaseException | None, deaths: int) -> TaskOutcome:
-    """The outcome of a task whose future failed in Dask itself (its own failures are
-    outcomes): an upstream future was cancelled (not run), its workers kept dying, or
-    a worker could not load it."""
+def _dask_failure(
+    call: TaskCall, key: tuple[str, str], exc: BaseException | None, deaths: int
+) -> TaskOutcome:
+    """The outcome of a task whose future Dask failed or cancelled (a task's own
+    failures are outcomes): its workers kept dying, a worker could not load it, or
+    either happened upstream (Dask fails the dependents with the same error: not run)."""
     from distributed import KilledWorker
     from distributed.client import FutureCancelledError
 
     from wfe_dask.remote import TaskNotLoadable
 
     if exc is None or isinstance(exc, FutureCancelledError):
+        return TaskOutcome(TaskStatus.NOT_RUN)
+    origin = exc.task if isinstance(exc, KilledWorker) else getattr(exc, "key", key)
+    if isinstance(exc, KilledWorker | TaskNotLoadable) and origin != key:
         return TaskOutcome(TaskStatus.NOT_RUN)
     if isinstance(exc, KilledWorker):
         attempts = exc.allowed_failures + 1

@@ -38,7 +38,15 @@ Holder = dict[str, Any] | None
 
 class TaskNotLoadable(RuntimeError):
     """The worker could not unpickle a task call: something it names (a component
-    class, a module) cannot be imported in the worker's environment."""
+    class, a module) cannot be imported in the worker's environment. ``key`` is the
+    task's Dask key: Dask fails the tasks downstream with this same error."""
+
+    def __init__(self, message: str, key: Any = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TaskNotLoadable, (str(self), self.key))
 
 
 def run_task(
@@ -55,9 +63,11 @@ def run_task(
     except Exception as exc:
         missing = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
         what = f"module '{missing}'" if missing else "what the task needs"
+        worker = get_worker()
         raise TaskNotLoadable(
-            f"Dask worker {get_worker().address} could not load the task: it cannot "
-            f"import {what} ({type(exc).__name__}: {exc})"
+            f"Dask worker {worker.address} could not load the task: it cannot "
+            f"import {what} ({type(exc).__name__}: {exc})",
+            worker.get_current_task(),
         ) from exc
     outputs: Holder = None
     if all(holder is not None for holder in upstream.values()) and all(after):

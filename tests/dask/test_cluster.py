@@ -1,0 +1,160 @@
+"""Which cluster a run uses (wfe_dask.cluster): an existing scheduler named by
+``address`` or ``WFE_DASK_ADDRESS`` (used, never closed), else a LocalCluster sized by
+the options; options that do not fit, and a scheduler that cannot be reached, are
+clear errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from distributed import Client
+from wfe_test_tasks import task, write_workflow
+
+RunWfe = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def two_tasks(tmp_path: Path) -> Path:
+    return write_workflow(
+        tmp_path / "wf.yaml",
+        task("one", "wfe_test_functions:const", outputs=["a"], value=1),
+        task("two", "wfe_test_functions:inc", inputs={"x": "a"}, outputs=["b"]),
+    )
+
+
+def test_an_existing_scheduler_runs_the_workflow_and_is_left_running(
+    run_wfe: RunWfe, scheduler_process: str, two_tasks: Path, tmp_path: Path
+) -> None:
+    by_option = run_wfe(
+        "run",
+        str(two_tasks),
+        "--executor",
+        "dask",
+        "--executor-option",
+        f"address={scheduler_process}",
+        "--no-record",
+        cwd=tmp_path,
+    )
+    assert by_option.returncode == 0, by_option.stderr
+    assert f"(2 tasks, dask scheduler {scheduler_process}: 1 worker, 1 thread)" in by_option.stdout
+    by_variable = run_wfe(
+        "run",
+        str(two_tasks),
+        "--executor",
+        "dask",
+        "--no-record",
+        cwd=tmp_path,
+        env={"WFE_DASK_ADDRESS": scheduler_process},
+    )
+    assert by_variable.returncode == 0, by_variable.stderr
+    assert f"dask scheduler {scheduler_process}" in by_variable.stdout
+    with Client(scheduler_process, set_as_default=False) as client:  # still up, worker and all
+        assert len(client.scheduler_info()["workers"]) == 1
+        assert client.submit(sum, [1, 2]).result() == 3
+
+
+def test_a_local_cluster_is_sized_by_the_options_and_closed_after_the_run(
+    run_wfe: RunWfe, two_tasks: Path, tmp_path: Path
+) -> None:
+    done = run_wfe(
+        "run",
+        str(two_tasks),
+        "--executor",
+        "dask",
+        "--executor-option",
+        "workers=1",
+        "--executor-option",
+        "threads_per_worker=2",
+        "--executor-option",
+        "memory_limit=1GB",
+        "--no-record",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(2 tasks, dask LocalCluster: 1 worker x 2 threads)" in done.stdout
+
+
+def test_local_cluster_options_with_an_existing_scheduler_are_an_error(
+    run_wfe: RunWfe, two_tasks: Path, tmp_path: Path
+) -> None:
+    done = run_wfe(
+        "run",
+        str(two_tasks),
+        "--executor",
+        "dask",
+        "--workers",
+        "2",
+        "--no-record",
+        cwd=tmp_path,
+        env={"WFE_DASK_ADDRESS": "tcp://127.0.0.1:1"},
+    )
+    assert done.returncode == 2
+    assert "executor option(s) workers shape a LocalCluster" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_scheduler_that_cannot_be_reached_is_a_clear_error(
+    run_wfe: RunWfe, two_tasks: Path, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a free port on loopback, closed again: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = run_wfe(
+        "run",
+        str(two_tasks),
+        "--executor",
+        "dask",
+        "--executor-option",
+        f"address=tcp://127.0.0.1:{port}",
+        "--no-record",
+        cwd=tmp_path,
+        env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
+    )
+    assert done.returncode == 2
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_wrong_options_are_definition_errors_before_anything_starts(
+    run_wfe: RunWfe, two_tasks: Path
+) -> None:
+    done = run_wfe(
+        "validate", str(two_tasks), "--executor", "dask", "--executor-option", "worker=2"
+    )
+    assert done.returncode == 2
+    assert "unknown option 'worker'" in done.stderr
+    assert "did you mean 'workers'?" in done.stderr
+    negative = run_wfe(
+        "validate", str(two_tasks), "--executor", "dask", "--executor-option", "allowed_failures=-1"
+    )
+    assert negative.returncode == 2
+    assert "option 'allowed_failures' must be at least 0" in negative.stderr
+
+
+def test_the_dashboard_is_served_on_a_free_port_when_asked_for(
+    run_wfe: RunWfe, two_tasks: Path, tmp_path: Path
+) -> None:
+    done = run_wfe(
+        "run",
+        str(two_tasks),
+        "--executor",
+        "dask",
+        "--executor-option",
+        "workers=1",
+        "--executor-option",
+        "dashboard=true",
+        "--no-record",
+        cwd=tmp_path,
+    )
+    if importlib.util.find_spec("bokeh") is None:  # optional, and not a test dependency
+        assert done.returncode == 2
+        assert "Dask's dashboard needs bokeh: pip install bokeh" in done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+        assert "dashboard http://127.0.0.1:" in done.stdout
+        assert ":8787/" not in done.stdout
