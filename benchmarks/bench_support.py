@@ -82,3 +82,37 @@ def next_frame(frame: Any, fail: bool = False) -> Any:
     if fail:
         raise RuntimeError("failing on purpose (the benchmark resumes after this)")
     return frame * 1.0001 + 1
+
+
+def spin(iterations: int) -> int:
+    """Pure-Python CPU work (holds the GIL throughout)."""
+    total = 0
+    for i in range(iterations):
+        total += i % 7
+    return total
+
+
+def spin_iterations(seconds: float) -> int:
+    """How many :func:`spin` iterations take about ``seconds`` here."""
+    started = time.perf_counter()
+    spin(1_000_000)
+    return int(1_000_000 * seconds / (time.perf_counter() - started))
+
+
+def make_frame(nbytes: int) -> Any:
+    """A numeric DataFrame of about ``nbytes`` (10 float columns)."""
+    import numpy as np
+    import pandas as pd
+
+    columns = 10
+    rows = nbytes // (8 * columns)
+    return pd.DataFrame(np.ones((rows, columns)), columns=[f"c{i}" for i in range(columns)])
+
+
+def row_count(frame: Any) -> int:
+    return len(frame)
+
+
+def inc(x: int) -> int:
+    """x + 1, as a plain function (the direct Dask chain's task)."""
+    return x + 1

@@ -158,3 +158,23 @@ def test_the_dashboard_is_served_on_a_free_port_when_asked_for(
         assert done.returncode == 0, done.stderr
         assert "dashboard http://127.0.0.1:" in done.stdout
         assert ":8787/" not in done.stdout
+
+
+def test_local_workers_import_modules_next_to_the_workflow_and_share_the_folder(
+    run_wfe: RunWfe, tmp_path: Path
+) -> None:
+    import shutil
+    import sqlite3
+
+    repo = Path(__file__).resolve().parents[2]
+    shutil.copytree(
+        repo / "workflows", tmp_path / "workflows", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    # quickstart_steps.py sits next to the workflow file; its params are relative paths
+    done = run_wfe(
+        "run", "workflows/quickstart.yaml", "--executor", "dask", "--workers", "1", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with sqlite3.connect(tmp_path / "wfe.db") as connection:  # written by a worker, here
+        [(regions,)] = connection.execute("SELECT COUNT(*) FROM revenue_by_region").fetchall()
+    assert regions > 0

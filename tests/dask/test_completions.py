@@ -50,7 +50,9 @@ def test_a_worker_killed_mid_task_is_an_extra_attempt_in_the_record(
         "--record-dir",
         str(tmp_path / "runs"),
     ]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as run:
         first_worker = int(wait_for_file(marker).split()[0])
         os.kill(first_worker, signal.SIGKILL)
         out, err = run.communicate(timeout=120)

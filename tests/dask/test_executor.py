@@ -55,7 +55,14 @@ def test_an_intermediate_is_freed_on_the_cluster_once_its_last_reader_ran(
         task("make", "tracked", outputs=["a"], tag="first", log=str(log)),
         task("read", "relay", inputs={"value": "a"}, outputs=["b"], tag="second", log=str(log)),
         # runs while the workflow is running: waits until every copy of `a` is freed
-        task("check", "wait_until_freed", inputs={"after": "b"}, outputs=["c"], log=str(log), tag="first"),
+        task(
+            "check",
+            "wait_until_freed",
+            inputs={"after": "b"},
+            outputs=["c"],
+            log=str(log),
+            tag="first",
+        ),
     )
     result = wfe.load(path).run(executor="dask", executor_options=on_cluster)
     assert result.ok, result.errors
@@ -97,9 +104,7 @@ def test_a_task_with_several_outputs_hands_each_on(
         task("two", "wfe_test_functions:pair", outputs=["left", "right"]),
         task("one", "wfe_test_functions:inc", inputs={"x": "right"}, outputs=["three"]),
     )
-    result = wfe.load(path).run(
-        executor="dask", executor_options=on_cluster, outputs=["left"]
-    )
+    result = wfe.load(path).run(executor="dask", executor_options=on_cluster, outputs=["left"])
     assert result.results == {"three": 3, "left": 1}
     assert result.tasks["two"].outputs == {
         "left": {"type": "int", "value": 1},

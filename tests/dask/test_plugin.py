@@ -3,30 +3,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from wfe_test_tasks import load_test_module
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
-CORE_STARTUP = Path(__file__).resolve().parents[1] / "core" / "test_startup.py"
 DASK = {"dask", "distributed"}
-
-
-def _startup_probe() -> ModuleType:
-    """tests/core/test_startup.py, whose ``imported_by`` runs the CLI in a subprocess
-    and returns the modules it imported."""
-    spec = importlib.util.spec_from_file_location("wfe_core_startup_tests", CORE_STARTUP)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PROBE = _startup_probe()
+#: tests/core/test_startup.py, whose ``imported_by`` runs the CLI in a subprocess and
+#: returns the modules it imported
+PROBE = load_test_module(Path(__file__).resolve().parents[1] / "core" / "test_startup.py")
 
 
 def test_dask_is_listed_with_its_distribution(run_wfe: RunWfe) -> None:

@@ -70,9 +70,7 @@ def test_a_component_class_the_workers_cannot_import_names_its_module(
     assert result.failed == ["step"]
     assert result.not_run == ["next"]  # Dask failed it with the same error: not run
     [error] = result.errors
-    assert "could not load the task: it cannot import module 'client_only_components'" in str(
-        error
-    )
+    assert "could not load the task: it cannot import module 'client_only_components'" in str(error)
 
 
 def test_a_component_that_cannot_be_pickled_fails_before_reaching_the_cluster(

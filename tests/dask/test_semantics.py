@@ -8,7 +8,6 @@ Dask; a new cross-executor test there runs here without being listed.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 from collections.abc import Callable
 from pathlib import Path
@@ -16,16 +15,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from wfe_test_tasks import load_test_module
 
 CORE_TESTS = Path(__file__).resolve().parents[1] / "core" / "test_executor.py"
-
-
-def _core_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("wfe_core_executor_tests", CORE_TESTS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _cross_executor_tests(module: ModuleType) -> list[Callable[..., None]]:
@@ -33,14 +25,13 @@ def _cross_executor_tests(module: ModuleType) -> list[Callable[..., None]]:
     for name, function in vars(module).items():
         marks = getattr(function, "pytestmark", [])
         if name.startswith("test_") and any(
-            mark.name == "parametrize" and mark.args[0] == ("executor", "options")
-            for mark in marks
+            mark.name == "parametrize" and mark.args[0] == ("executor", "options") for mark in marks
         ):
             found.append(function)
     return found
 
 
-CHECKS = _cross_executor_tests(_core_module())
+CHECKS = _cross_executor_tests(load_test_module(CORE_TESTS))
 
 
 def test_the_core_tests_were_found() -> None:

@@ -1,8 +1,11 @@
-"""Workflow files of python_function tasks, built from Python in tests."""
+"""Workflow files of python_function tasks, built from Python in tests; and other
+folders' test modules, loaded to run their checks on another executor."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -19,7 +22,9 @@ def task(
     """A task calling ``function`` ("module:callable", or a name in
     wfe_test_workers) with ``kwargs``; ``after``, ``retries``, ``timeout`` and other
     task options given as ``task_<option>``."""
-    options = {k.removeprefix("task_"): kwargs.pop(k) for k in list(kwargs) if k.startswith("task_")}
+    options = {
+        k.removeprefix("task_"): kwargs.pop(k) for k in list(kwargs) if k.startswith("task_")
+    }
     target = function if ":" in function else f"wfe_test_workers:{function}"
     spec: dict[str, Any] = {
         "name": name,
@@ -37,3 +42,14 @@ def task(
 def write_workflow(path: Path, *tasks: dict[str, Any], name: str = "test") -> Path:
     path.write_text(yaml.safe_dump({"workflow_name": name, "tasks": list(tasks)}, sort_keys=False))
     return path
+
+
+def load_test_module(path: Path) -> ModuleType:
+    """The test module at ``path``, imported under a name of its own (its tests are
+    not collected again: only what the caller takes from it runs)."""
+    spec = importlib.util.spec_from_file_location(f"wfe_reused_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -40,7 +40,7 @@ class Completions:
         self.run_id = run_id
         self._queue: SimpleQueue[tuple[str, Any]] = SimpleQueue()
         #: submitted tasks that have not completed: their call and future
-        self._pending: dict[str, tuple[TaskCall, Future]] = {}
+        self._pending: dict[str, tuple[TaskCall, Future[Any]]] = {}
         #: outcomes that arrived before their task's future was done
         self._outcomes: dict[str, bytes] = {}
         #: tasks whose future finished before their outcome arrived
@@ -63,12 +63,12 @@ class Completions:
 
     # -- the engine's thread ---------------------------------------------------------------
 
-    def watch(self, call: TaskCall, future: Future) -> None:
+    def watch(self, call: TaskCall, future: Future[Any]) -> None:
         name = call.task.name
         self._pending[name] = (call, future)
         queue = self._queue
 
-        def on_done(done: Future) -> None:  # in Dask's callback thread
+        def on_done(done: Future[Any]) -> None:  # in Dask's callback thread
             # As it was when it became done: the data of a finished future may be
             # "lost" later, and Dask then recomputes it.
             status = done.status
@@ -79,9 +79,11 @@ class Completions:
     def fail_now(self, call: TaskCall, error: BaseException, message: str) -> None:
         """A task that never reached the cluster."""
         failure = task_error(call.task, error, message)
-        self._ready.append(Completion(call.task.name, TaskOutcome(TaskStatus.FAILED, 0.0, 1, failure)))
+        self._ready.append(
+            Completion(call.task.name, TaskOutcome(TaskStatus.FAILED, 0.0, 1, failure))
+        )
 
-    def pending(self) -> dict[str, Future]:
+    def pending(self) -> dict[str, Future[Any]]:
         """The futures of the tasks that have not completed."""
         return {name: future for name, (_, future) in self._pending.items()}
 
@@ -122,10 +124,9 @@ class Completions:
             else:
                 self._finished.add(name)
         else:
-            for key in payload:
-                if isinstance(key, tuple | list) and len(key) == 2 and key[1] == self.run_id:
-                    if key[0] in self._pending:
-                        self._deaths[key[0]] += 1
+            for key in payload:  # tasks of any client; ours are (task name, run id)
+                if isinstance(key, tuple) and key[1:] == (self.run_id,) and key[0] in self._pending:
+                    self._deaths[key[0]] += 1
 
     def _complete(
         self, name: str, status: str = "finished", error: BaseException | None = None
@@ -148,7 +149,9 @@ def _unpacked(call: TaskCall, packed: bytes) -> TaskOutcome:
     try:
         outcome: TaskOutcome = pickle.loads(packed)
     except Exception as exc:  # its error's class exists on the worker only
-        error = task_error(call.task, exc, f"failed on a Dask worker; its error cannot be read here: {exc}")
+        error = task_error(
+            call.task, exc, f"failed on a Dask worker; its error cannot be read here: {exc}"
+        )
         return TaskOutcome(TaskStatus.FAILED, 0.0, 1, error)
     return outcome
 

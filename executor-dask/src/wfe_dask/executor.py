@@ -85,9 +85,9 @@ class DaskExecutor(Executor):
         self._topic = ""
         self._key = ""
         #: the future holding each live output ({name: value} on a worker)
-        self._outputs: dict[str, Future] = {}
+        self._outputs: dict[str, Future[Any]] = {}
         #: a success flag for each task that others run ``after``
-        self._flags: dict[str, Future] = {}
+        self._flags: dict[str, Future[Any]] = {}
         self._flagged: frozenset[str] = frozenset()
 
     def describe(self) -> str:
@@ -110,13 +110,14 @@ class DaskExecutor(Executor):
     def submit(self, call: TaskCall) -> None:
         from wfe_dask.remote import pick, run_task, succeeded
 
-        assert self._cluster is not None and self._completions is not None, "start() first"
+        assert self._cluster is not None, "start() first"
+        assert self._completions is not None
         client = self._cluster.client
         task = call.task
         name = task.name
         if call.load:  # its outputs come from its checkpoint: it reads nothing
-            upstream: dict[str, Future] = {}
-            after: list[Future] = []
+            upstream: dict[str, Future[Any]] = {}
+            after: list[Future[Any]] = []
         else:
             outputs = self._outputs
             upstream = {ref: outputs[ref] for ref in task.inputs.values()}
