@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -137,9 +136,3 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=30)
-
-
-def worker_pids(client: Client) -> dict[str, int]:
-    """Each worker's address and process id."""
-    pids: dict[str, int] = client.run(os.getpid)
-    return pids

@@ -6,14 +6,19 @@ clear errors."""
 from __future__ import annotations
 
 import importlib.util
+import logging
+import shutil
 import socket
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from distributed import Client
+from distributed import Client, LocalCluster
 from wfe_test_tasks import task, write_workflow
+
+import wfe
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -163,9 +168,6 @@ def test_the_dashboard_is_served_on_a_free_port_when_asked_for(
 def test_local_workers_import_modules_next_to_the_workflow_and_share_the_folder(
     run_wfe: RunWfe, tmp_path: Path
 ) -> None:
-    import shutil
-    import sqlite3
-
     repo = Path(__file__).resolve().parents[2]
     shutil.copytree(
         repo / "workflows", tmp_path / "workflows", ignore=shutil.ignore_patterns("__pycache__")
@@ -178,3 +180,25 @@ def test_local_workers_import_modules_next_to_the_workflow_and_share_the_folder(
     with sqlite3.connect(tmp_path / "wfe.db") as connection:  # written by a worker, here
         [(regions,)] = connection.execute("SELECT COUNT(*) FROM revenue_by_region").fetchall()
     assert regions > 0
+
+
+def test_workers_without_executor_dask_are_an_error_not_a_hang(
+    two_tasks: Path, tmp_path: Path
+) -> None:
+    hide = tmp_path / "hide_wfe_dask.py"  # run in each worker before it starts
+    hide.write_text("import sys\nsys.modules['wfe_dask'] = None\n")
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+        preload=[str(hide)],
+    ) as cluster:
+        options = {"address": cluster.scheduler_address}
+        with pytest.raises(wfe.WorkflowError) as info:
+            wfe.load(two_tasks).run(executor="dask", executor_options=options)
+    text = str(info.value)
+    assert "1 of the 1 workers of the Dask scheduler at tcp://127.0.0.1:" in text
+    assert "cannot import wfe_dask" in text
+    assert "install the same executor-dask and engine-core" in text

@@ -5,7 +5,13 @@ ahead (data and ``after``); an existing scheduler is used and left running."""
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,9 @@ from wfe_test_tasks import task, write_workflow
 
 import wfe
 from wfe import TaskStatus
+from wfe.records import read_record
+
+RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def lines(log: Path) -> list[list[str]]:
@@ -113,10 +122,7 @@ def test_a_task_with_several_outputs_hands_each_on(
 
 
 @pytest.mark.slow
-def test_churn_on_dask_writes_the_same_table_as_in_process(run_wfe: Any, tmp_path: Path) -> None:
-    import shutil
-    import sqlite3
-
+def test_churn_on_dask_writes_the_same_table_as_in_process(run_wfe: RunWfe, tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[2]
     tables = []
     for executor in ("sequential", "dask"):
@@ -136,12 +142,6 @@ def test_churn_on_dask_writes_the_same_table_as_in_process(run_wfe: Any, tmp_pat
 
 
 def test_ctrl_c_lets_the_running_task_finish_and_cancels_the_rest(tmp_path: Path) -> None:
-    import signal
-    import subprocess
-    import sys
-
-    from wfe.records import read_record
-
     marker = tmp_path / "first.log"
     path = write_workflow(
         tmp_path / "wf.yaml",

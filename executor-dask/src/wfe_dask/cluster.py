@@ -46,6 +46,11 @@ class Cluster:
                     "(allowed_failures: the scheduler's distributed.scheduler.allowed-failures)"
                 )
             self.client = _connect(address)
+            try:
+                _check_workers(self.client, address)
+            except BaseException:
+                self.client.close()
+                raise
         else:
             self.local = _start_local(options)
             try:
@@ -93,6 +98,29 @@ def _connect(address: str) -> Client:
             f"cannot reach the Dask scheduler at {address}: {exc} (is it running? the address "
             "comes from --executor-option address=... or WFE_DASK_ADDRESS)"
         ) from exc
+
+
+def _check_workers(client: Client, address: str) -> None:
+    """Every worker of an existing cluster runs the same engine-core and executor-dask
+    as this process. A worker without them cannot even unpickle a task: Dask would drop
+    its connection, and the run would wait for ever."""
+    from wfe_dask.remote import versions
+
+    here = versions()
+    found = client.run(versions, on_error="return")
+    wrong = {worker: seen for worker, seen in found.items() if seen != here}
+    if wrong:
+        worker, seen = next(iter(wrong.items()))
+        what = (
+            f"cannot import wfe_dask ({seen})"
+            if isinstance(seen, BaseException)
+            else f"runs {seen}"
+        )
+        raise DaskExecutorError(
+            f"{len(wrong)} of the {len(found)} workers of the Dask scheduler at {address} do not "
+            f"match this process ({here}); e.g. {worker} {what}: install the same "
+            "executor-dask and engine-core (and the components your tasks use) on every worker"
+        )
 
 
 def _start_local(options: Mapping[str, Any]) -> LocalCluster:

@@ -31,6 +31,7 @@ __all__ = [
     "pick",
     "run_task",
     "succeeded",
+    "versions",
 ]
 
 Holder = dict[str, Any] | None
@@ -151,6 +152,13 @@ def succeeded(holder: Holder) -> bool:
     """Whether a task that others must run ``after`` succeeded (a tiny flag travels
     to them instead of the task's outputs)."""
     return holder is not None
+
+
+def versions() -> dict[str, str]:
+    """The wfe distributions this process runs (a worker must match its client)."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("engine-core", "executor-dask")}
 
 
 class IgnoreInterrupts(WorkerPlugin):
