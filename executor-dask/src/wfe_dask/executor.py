@@ -134,7 +134,8 @@ class DaskExecutor(Executor):
             self._outputs[task.outputs[0]] = future
         else:  # each output its own future, so each is freed after its own readers
             for output in task.outputs:
-                self._outputs[output] = client.submit(pick, future, output, key=(*key, output))
+                pick_key = (*key, "output", output)
+                self._outputs[output] = client.submit(pick, future, output, key=pick_key)
         if name in self._flagged:
             self._flags[name] = client.submit(succeeded, future, key=(*key, "succeeded"))
 
@@ -150,7 +151,9 @@ class DaskExecutor(Executor):
         found = {
             name: future
             for name in outputs
-            if (future := self._outputs.get(name)) is not None and future.status == "finished"
+            # "lost": its worker died since; Dask recomputes it (at least once)
+            if (future := self._outputs.get(name)) is not None
+            and future.status in ("finished", "lost")
         }
         holders = self._cluster.client.gather(list(found.values()))
         return {
@@ -165,7 +168,7 @@ class DaskExecutor(Executor):
         if self._cluster is None or self._completions is None:
             return
         client = self._cluster.client
-        busy = {tuple(key) for keys in client.processing().values() for key in keys}
+        busy = {key for keys in client.processing().values() for key in keys}
         waiting = [f for f in self._completions.pending().values() if f.key not in busy]
         if waiting:
             client.cancel(waiting)
