@@ -24,6 +24,12 @@ import dask
 import pytest
 from distributed import Client, LocalCluster
 
+from wfe_dask.pickling import keep_wfe_error_pickling
+
+# Importing distributed just changed how every exception class pickles, wfe's included;
+# the other test folders, which run in this process too, rely on wfe's own rules.
+keep_wfe_error_pickling()
+
 #: the session cluster reruns a task once after its worker died, as the executor's
 #: own LocalCluster does by default
 ALLOWED_FAILURES = 1

@@ -102,3 +102,15 @@ def test_an_output_that_cannot_be_pickled_is_a_clear_task_error(
         error
     )
     assert "TypeError: cannot pickle '_thread.lock' object" in str(error)
+
+
+def test_an_error_that_cannot_travel_keeps_its_type_name_message_and_traceback(
+    on_cluster: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_workflow(tmp_path / "wf.yaml", task("odd", "fail_oddly"))
+    result = wfe.load(path).run(executor="dask", executor_options=on_cluster)
+    [error] = result.errors
+    assert error.cause_text == "TwoPartError: bad and worse"
+    assert isinstance(error.__cause__, wfe.RemoteError)
+    assert error.__cause__.type_name == "TwoPartError"
+    assert "in fail_oddly" in error.traceback_text

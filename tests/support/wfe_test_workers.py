@@ -122,3 +122,14 @@ def finish_once_cancelled(marker: str, value: Any = None, timeout: float = 120, 
 def _wanted_dependents(dask_scheduler: Any, key: Any) -> int:
     task = dask_scheduler.tasks.get(key)
     return 0 if task is None else sum(1 for dependent in task.dependents if dependent.who_wants)
+
+
+class TwoPartError(Exception):
+    """An exception that pickles but cannot be unpickled (``cls(message)`` fails)."""
+
+    def __init__(self, part: str, other: str) -> None:
+        super().__init__(f"{part} and {other}")
+
+
+def fail_oddly(**_: Any) -> None:
+    raise TwoPartError("bad", "worse")

@@ -19,6 +19,7 @@ import dask
 from distributed import Client, LocalCluster
 
 from wfe.errors import WorkflowError
+from wfe_dask.pickling import keep_wfe_error_pickling
 from wfe_dask.remote import IgnoreInterrupts
 
 __all__ = ["Cluster", "DaskExecutorError"]
@@ -35,6 +36,7 @@ class Cluster:
     """A connected client, and the LocalCluster behind it when this run owns one."""
 
     def __init__(self, options: Mapping[str, Any], address: str | None) -> None:
+        keep_wfe_error_pickling()  # this process imported wfe before distributed
         self.local: LocalCluster | None = None
         self.dashboard = bool(options.get("dashboard"))
         if address:

@@ -24,6 +24,7 @@ from distributed import WorkerPlugin, get_worker
 from wfe.errors import TaskError
 from wfe.report import TaskStatus
 from wfe.taskcall import TaskCall, TaskOutcome, task_error
+from wfe_dask.pickling import keep_wfe_error_pickling
 
 __all__ = [
     "IgnoreInterrupts",
@@ -135,8 +136,9 @@ def _discard(buffer: object) -> None:
 
 
 def _publish(topic: str, call: TaskCall, outcome: TaskOutcome) -> None:
+    keep_wfe_error_pickling()  # wfe may have been imported here before distributed
     try:
-        packed = pickle.dumps(outcome)
+        packed = pickle.dumps(outcome, protocol=5)
     except Exception as exc:  # an output description that does not pickle: say so
         error = task_error(call.task, exc, f"its outcome could not be sent to the client: {exc}")
         packed = pickle.dumps(TaskOutcome(TaskStatus.FAILED, outcome.duration, 1, error))
