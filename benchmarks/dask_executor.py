@@ -83,6 +83,16 @@ FRAME_YAML = (
 )
 
 
+def interleaved(runs: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """The times of each run over ``rounds`` rounds that take turns, so that load from
+    elsewhere on the machine hits every run alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            times[name].append(seconds(run))
+    return times
+
+
 def chain(client: Any, address: str) -> None:
     def direct() -> None:
         future = client.submit(inc, 0, pure=False)
@@ -99,11 +109,9 @@ def chain(client: Any, address: str) -> None:
 
         return run
 
-    rounds: dict[str, list[float]] = {"direct": [], "dask": [], "dask-no-lookahead": []}
-    for _ in range(3):  # interleaved, so that load on the machine hits all alike
-        rounds["direct"].append(seconds(direct))
-        rounds["dask"].append(seconds(on("dask")))
-        rounds["dask-no-lookahead"].append(seconds(on("dask-no-lookahead")))
+    rounds = interleaved(
+        {"direct": direct, "dask": on("dask"), "dask-no-lookahead": on("dask-no-lookahead")}, 3
+    )
     base = min(rounds["direct"]) / CHAIN
     print(f"1. chain of {CHAIN} tasks, per task (best of 3; median in brackets)")
     for name, times in rounds.items():
@@ -122,7 +130,7 @@ def fan_out(address: str) -> None:
             executor="dask", executor_options={"address": address}
         ),
     }
-    times = {name: min(seconds(run) for _ in range(2)) for name, run in runs.items()}
+    times = {name: min(values) for name, values in interleaved(runs, 2).items()}
     base = times["sequential"]
     print(f"2. {FAN_OUT} CPU-bound tasks of ~{SPIN_SECONDS} s (best of 2)")
     for name, value in times.items():
@@ -130,12 +138,10 @@ def fan_out(address: str) -> None:
 
 
 def frame(client: Any, address: str) -> None:
-    from distributed import wait
-
     workflow = wfe.loads(FRAME_YAML, plugins=plugins())
 
-    def made() -> None:
-        wait(client.submit(make_frame, FRAME_BYTES, pure=False))
+    def made() -> None:  # waits for it on its worker, fetches nothing
+        assert client.submit(make_frame, FRAME_BYTES, pure=False).exception() is None
 
     def direct() -> None:
         first = client.submit(make_frame, FRAME_BYTES, pure=False)
@@ -156,7 +162,8 @@ def frame(client: Any, address: str) -> None:
         "--executor dask": on_dask,
         "through the client and back": through_client,
     }
-    times = {name: min(seconds(run) for _ in range(3)) for name, run in runs.items()}
+    made()  # the workers import pandas once, outside the measurements
+    times = {name: min(values) for name, values in interleaved(runs, 3).items()}
     base = times["making it only"]
     print(f"3. a {FRAME_BYTES / 2**20:.0f} MB DataFrame from one task to the next (best of 3)")
     for name, value in times.items():
