@@ -124,11 +124,22 @@ def _travelling(
 
 
 def _pickled(value: Any) -> None:
-    """Pickle ``value`` as Dask would (pickle, else cloudpickle), keeping nothing."""
+    """Pickle ``value`` as Dask would (pickle, else cloudpickle), into nowhere: no
+    bytes object as large as the value is built just to be thrown away."""
     try:
-        pickle.dumps(value, protocol=5, buffer_callback=_discard)
+        pickle.Pickler(_NOWHERE, protocol=5, buffer_callback=_discard).dump(value)
     except Exception:
-        cloudpickle.dumps(value, protocol=5, buffer_callback=_discard)
+        cloudpickle.Pickler(_NOWHERE, protocol=5, buffer_callback=_discard).dump(value)
+
+
+class _Nowhere:
+    """A file that keeps nothing written to it."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+_NOWHERE = _Nowhere()
 
 
 def _discard(buffer: object) -> None:
