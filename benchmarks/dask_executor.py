@@ -12,7 +12,8 @@
 4. Starting and closing a LocalCluster of 2 worker processes.
 
 Run from the repository root with engine-core and executor-dask installed:
-``python benchmarks/dask_executor.py``. Uses both cores for a minute or two.
+``python benchmarks/dask_executor.py`` (all four), or name some:
+``python benchmarks/dask_executor.py fan_out frame``. Uses both cores for a few minutes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -196,9 +198,10 @@ def cluster_start_close() -> None:
     print("   close " + ", ".join(f"{s:.2f}" for s in closes) + " s")
 
 
-def main() -> None:
+def main(parts: list[str]) -> None:
     from distributed import Client, LocalCluster
 
+    wanted = set(parts) or {"chain", "fan_out", "frame", "cluster"}
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     cluster = LocalCluster(
         n_workers=2,
@@ -209,14 +212,19 @@ def main() -> None:
     )
     client = Client(cluster, set_as_default=False)
     try:
-        chain(client, cluster.scheduler_address)
-        fan_out(cluster.scheduler_address)
-        frame(client, cluster.scheduler_address)
+        if "chain" in wanted:
+            chain(client, cluster.scheduler_address)
+        if "fan_out" in wanted:
+            fan_out(cluster.scheduler_address)
+        if "frame" in wanted:
+            frame(client, cluster.scheduler_address)
     finally:
         client.close()
         cluster.close()
-    cluster_start_close()
+    if "cluster" in wanted:
+        cluster_start_close()
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

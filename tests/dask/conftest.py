@@ -84,7 +84,7 @@ def scheduler_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             "--port",
             "0",
             "--dashboard-address",
-            ":0",
+            "127.0.0.1:0",
             "--scheduler-file",
             str(scheduler_file),
         ],
