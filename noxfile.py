@@ -17,13 +17,10 @@ nox.options.sessions = ["lint", "typecheck", "tests", "isolation"]
 nox.options.error_on_missing_interpreters = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-# components-io with its PostgreSQL driver: its tests run against a real server.
-DISTRIBUTIONS = (
-    "./engine-core",
-    "./components-io[postgres]",
-    "./components-ml",
-    "./executor-dask",
-)
+# components-io with its PostgreSQL driver and its test servers' extra (moto): its tests
+# run against real PostgreSQL and S3 servers.
+IO = "./components-io[postgres,testing]"
+DISTRIBUTIONS = ("./engine-core", IO, "./components-ml", "./executor-dask")
 
 
 def group(name: str) -> list[str]:
@@ -65,7 +62,7 @@ def isolation(session: nox.Session) -> None:
     session.run("pytest", "tests/core", *session.posargs)
 
     ensure_postgres(session)
-    session.install("./components-io[postgres]", *group("test-io"))
+    session.install(IO, *group("test-io"))
     expect_components(session, {"engine-core", "components-io"})
     session.run("pytest", "tests/core", "tests/io", *session.posargs)
     # churn.yaml needs components-ml: validation must fail (exit 2) and name them.
@@ -108,7 +105,7 @@ def expect_components(session: nox.Session, distributions: set[str]) -> None:
     built-in one present, and no plugin failed to load."""
     output = session.run("wfe", "components", "list", "--json", silent=True, stderr=None)
     assert isinstance(output, str)
-    rows = json.loads(output)
+    rows = json.loads(output)["components"]
     found = {row["distribution"] for row in rows}
     names = sorted(row["name"] for row in rows)
     session.log(f"components: {names}")

@@ -27,6 +27,32 @@ def bench_plugins(*extra: Any) -> Plugins:
     return load_plugins([_BenchPlugin(), *extra], environ={"WFE_PLUGINS": "wfe_io"})
 
 
+def increment(x: int = 0) -> int:
+    """x + 1, for chains run by `wfe run` through python_function."""
+    return x + 1
+
+
+def fail(**_: Any) -> None:
+    """Fail at once (the first task of a chain whose failure is reported)."""
+    raise RuntimeError("failing on purpose")
+
+
+def function_chain_yaml(n: int, first: str = "increment") -> str:
+    """A chain of ``n`` python_function tasks calling ``bench_support:increment`` (the
+    first one calls ``bench_support:<first>``), in flow style, for whole-process runs."""
+    lines = ["workflow_name: chain", "tasks:"]
+    lines.append(
+        f"  - {{name: t0, component_name: python_function, outputs: [o0],"
+        f" params: {{function: 'bench_support:{first}'}}}}"
+    )
+    lines += [
+        f"  - {{name: t{i}, component_name: python_function, inputs: {{x: o{i - 1}}},"
+        f" outputs: [o{i}], params: {{function: 'bench_support:increment'}}}}"
+        for i in range(1, n)
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def chain_yaml(n: int, component: str = "increment") -> str:
     """A workflow of ``n`` tasks, each reading the previous one's output, in block
     style (5 lines per task, like a hand-written file)."""

@@ -48,7 +48,8 @@ def load_with_wfe(path: str) -> Callable[[], Any]:
 def main() -> None:
     import boto3
     import pandas as pd
-    from moto.server import ThreadedMotoServer
+
+    from wfe_io.testing.s3 import fake_environment, moto_server
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -67,16 +68,12 @@ def main() -> None:
         )
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-        server.start()
-        host, port = server.get_host_and_port()
-        os.environ.update(
-            AWS_ENDPOINT_URL=f"http://{host}:{port}",
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
-            AWS_DEFAULT_REGION="us-east-1",
-        )
-        try:
+        with moto_server() as endpoint:
+            for name, value in fake_environment(endpoint).items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
             s3 = boto3.client("s3")
             s3.create_bucket(Bucket="bench")
             s3.upload_file(str(path), "bench", "orders.csv")
@@ -88,8 +85,6 @@ def main() -> None:
             print(
                 f"  S3     pandas.read_csv {plain:6.2f} s   csv_loader {ours:6.2f} s   overhead {100 * (ours / plain - 1):+5.1f}%"
             )
-        finally:
-            server.stop()
 
 
 if __name__ == "__main__":

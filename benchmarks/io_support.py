@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
 
 
 def frame(rows: int) -> Any:
@@ -36,10 +32,10 @@ def frame(rows: int) -> Any:
 
 @contextmanager
 def postgres() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster (tests/support/pg_cluster.py)."""
-    import pg_cluster
+    """A throwaway PostgreSQL cluster (wfe_io.testing.postgres)."""
+    from wfe_io.testing.postgres import start_cluster
 
-    cluster = pg_cluster.start_cluster()
+    cluster = start_cluster()
     try:
         yield cluster.url
     finally:

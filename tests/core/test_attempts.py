@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 import wfe
+from wfe.attempts import MAX_WAIT_SECONDS, backoff
+from wfe.spec import MAX_RETRIES
 
 
 def one_task(options: str, function: str = "flaky", kwargs: str = "") -> str:
@@ -69,13 +71,13 @@ def test_timeout_fails_the_task_at_the_deadline_and_stops_scheduling() -> None:
     text = (
         "workflow_name: slow\ntasks:\n"
         "  - name: slow\n    component_name: python_function\n    timeout: 0.2\n"
-        "    params: {function: 'wfe_test_functions:sleep_then', kwargs: {seconds: 3, value: 1}}\n"
+        "    params: {function: 'wfe_test_functions:sleep_then', kwargs: {seconds: 10, value: 1}}\n"
         "    outputs: [a]\n"
         "  - {name: other, component_name: python_function, params: {function: 'wfe_test_functions:pair'}, outputs: [b, c]}\n"
     )
     started = time.perf_counter()
     result = wfe.loads(text).run(keep_going=True)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 8  # it did not wait for the 10 s task
     [error] = result.errors
     assert isinstance(error.__cause__, wfe.TaskTimeoutError)
     assert "did not finish within its timeout of 0.2 s" in str(error)
@@ -88,6 +90,13 @@ def test_timeout_fails_the_task_at_the_deadline_and_stops_scheduling() -> None:
         ("retries: -1", "retries must be at least 0, got -1"),
         ("timeout: 0", "timeout must be at least 0.001, got 0"),
         ("retry_delay: soon", "retry_delay must be a number, got the string 'soon'"),
+        ("retry_delay: .inf", "retry_delay must be a finite number, got .inf"),
+        ("retry_delay: .nan", "retry_delay must be a finite number, got .nan"),
+        ("timeout: .nan", "timeout must be a finite number, got .nan"),
+        ("timeout: -.inf", "timeout must be a finite number, got -.inf"),
+        ("retries: 1100", f"retries must be at most {MAX_RETRIES}, got 1100"),
+        ("retry_delay: 86401", "retry_delay must be at most 86400, got 86401"),
+        ("timeout: 1000000.5", "timeout must be at most 604800, got 1000000.5"),
     ],
 )
 def test_options_are_checked_at_validate_time(option: str, message: str) -> None:
@@ -126,3 +135,10 @@ def test_keep_going_in_the_cli_reports_why_tasks_were_skipped(run_wfe, write_wor
         "2 succeeded, 1 failed (bad), 2 not run (after_bad [after bad failed], later [after bad failed])"
         in summary
     )
+
+
+def test_backoff_doubles_and_never_exceeds_the_cap_or_overflows() -> None:
+    assert 0.5 <= backoff(1.0, 1) <= 1.5
+    assert 2.0 <= backoff(1.0, 3) <= 6.0
+    assert backoff(MAX_WAIT_SECONDS, 1100) == MAX_WAIT_SECONDS  # 2**1099 would overflow a float
+    assert backoff(0.0, 10_000) == 0.0

@@ -7,6 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import wfe
+
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 Write = Callable[..., Path]
 
@@ -46,8 +48,9 @@ def test_version_and_help(run_wfe: RunWfe) -> None:
     assert version.stdout.startswith("wfe 0.1.0")
     helped = run_wfe("--help")
     assert helped.returncode == 0
-    for command in ("run", "validate", "components"):
-        assert command in helped.stdout
+    listed = helped.stdout.split("\nCommands:\n", 1)[1].splitlines()
+    commands = {line.split()[0] for line in listed if line.startswith("  ")}
+    assert {"run", "validate", "graph", "schema", "components", "runs", "new"} <= commands
 
 
 def test_run_prints_progress_and_exits_0(run_wfe: RunWfe, write_workflow: Write) -> None:
@@ -137,6 +140,8 @@ def test_validate_reports_ok_without_running(
     assert done.returncode == 0, done.stderr
     assert "OK: workflow 'v', 1 task; components: python_function (engine-core)" in done.stdout
     assert not marker.exists()
+    wfe.load(path).run().raise_for_status()  # running the same file does create it
+    assert marker.exists()
 
 
 def test_functions_next_to_the_workflow_file_are_importable(
@@ -152,6 +157,47 @@ def test_functions_next_to_the_workflow_file_are_importable(
     done = run_wfe("run", "project/flow.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "a=int 42" in done.stdout
+
+
+def test_validate_reads_a_broken_package_without_importing_it(
+    run_wfe: RunWfe, tmp_path: Path
+) -> None:
+    # Importing the package fails: that is the user's bug, found when the task runs,
+    # never "a bug in wfe" at validate time.
+    package = tmp_path / "broken_steps"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('broken at import')\n")
+    (package / "calc.py").write_text("def double(x):\n    return 2 * x\n")
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(
+        "workflow_name: local\ntasks:\n"
+        "  - {name: t, component_name: python_function, params: {function: 'broken_steps.calc:double', kwargs: {x: 2}}, outputs: [a]}\n"
+    )
+    validated = run_wfe("validate", str(flow))
+    assert validated.returncode == 0, validated.stderr
+    ran = run_wfe("run", str(flow), "--no-record")
+    assert ran.returncode == 1
+    assert (
+        "ImportError: cannot import module 'broken_steps.calc' for 'broken_steps.calc:double': "
+        "RuntimeError: broken at import" in ran.stderr
+    )
+    assert "Traceback" not in ran.stderr
+
+
+def test_validate_checks_the_call_against_the_function_next_to_the_workflow(
+    run_wfe: RunWfe, tmp_path: Path
+) -> None:
+    (tmp_path / "steps_checked.py").write_text("def scale(frame, factor=2):\n    return frame\n")
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(
+        "workflow_name: local\ntasks:\n"
+        "  - {name: t, component_name: python_function, params: {function: 'steps_checked:scale', kwargs: {factr: 3}}, outputs: [a]}\n"
+    )
+    done = run_wfe("validate", str(flow))
+    assert done.returncode == 2
+    assert "function 'steps_checked:scale' takes no argument named 'factr'" in done.stderr
+    assert "did you mean 'factor'?" in done.stderr
+    assert "needs the argument 'frame'" in done.stderr
 
 
 def test_components_list_and_show(run_wfe: RunWfe) -> None:
@@ -172,7 +218,10 @@ def test_components_list_and_show(run_wfe: RunWfe) -> None:
 
 
 def test_internal_errors_are_reported_without_traceback(
-    run_wfe: RunWfe, write_workflow: Write, tmp_path: Path
+    run_wfe: RunWfe,
+    write_workflow: Write,
+    tmp_path: Path,
+    subprocess_env: Callable[..., dict[str, str]],
 ) -> None:
     # A display plugin that crashes is a bug outside wfe's control: exit 70, no traceback.
     (tmp_path / "crashing_plugin.py").write_text(
@@ -182,10 +231,7 @@ def test_internal_errors_are_reported_without_traceback(
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: crashing\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[wfe.plugins]\ncrashing = crashing_plugin\n")
-    import os
-
-    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ["PYTHONPATH"]])}
-    done = run_wfe("run", str(write_workflow(OK)), env=env)
+    done = run_wfe("run", str(write_workflow(OK)), env=subprocess_env(tmp_path))
     assert done.returncode == 70
     assert "internal error: RuntimeError: plugin bug" in done.stderr
     assert "Traceback" not in done.stderr

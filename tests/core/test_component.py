@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -142,3 +143,82 @@ def test_run_must_be_implemented() -> None:
 
     with pytest.raises(NotImplementedError, match="Empty must implement run"):
         Empty({}, ["o"], {}).execute()
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("kind", [float, int, (int, str), (float, str)])
+def test_no_number_param_accepts_nan_or_infinity(value: float, kind: type) -> None:
+    message, hint = Param(kind).check(value) or ("", "")
+    if kind in (int, (int, str)):
+        assert message.startswith("must be an integer")  # a float is not an int anyway
+    else:
+        assert message.startswith("must be a finite number, got ")
+        assert "-.inf" in message if value < 0 else ("." in message)
+        assert ".nan and .inf are not allowed" in hint
+    assert Param(object).check(value) is None  # "any value" stays any value
+
+
+def test_maximum_and_minimum_bound_numbers() -> None:
+    param = Param(float, minimum=0, maximum=10)
+    assert param.check(10) is None
+    assert param.check(0.0) is None
+    assert param.check(10.5) == ("must be at most 10, got 10.5", "use a number from 0 to 10")
+    assert param.check(-1) == ("must be at least 0, got -1", "use a number from 0 to 10")
+    assert Param(int, maximum=5).check(10**5000) == (
+        "must be at most 5, got (an int of 16,610 bits)",
+        "use a number at most 5",
+    )
+
+
+def test_component_params_are_refused_as_nan_where_they_are_written(
+    make_plugins: MakePlugins,
+) -> None:
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(
+            "workflow_name: c\ntasks:\n  - name: t\n    component_name: loader\n"
+            "    params: {path: a.csv, ratio: .nan}\n    inputs: {frame: s3://x}\n    outputs: [o]\n",
+            source="wf.yaml",
+            plugins=make_plugins(loader=Loader),
+        )
+    assert str(info.value.problems[0]) == (
+        "wf.yaml:5:34: task 't': param 'ratio' must be a finite number, got .nan\n"
+        "    fix: write an ordinary number: .nan and .inf are not allowed here"
+    )
+
+
+def test_messages_quote_user_keys_and_values_briefly() -> None:
+    found = check(params={"p" * 10_000: 1, "mode": "m" * 10_000, "path": "x"})
+    text = "\n".join(m for _, m, _ in found)
+    assert "(10,000 characters)" in text
+    assert len(text) < 500
+
+
+class Validated(Component):
+    params_schema = {"n": Param(int)}
+    calls: ClassVar[list[Any]] = []
+
+    @classmethod
+    def validate_task(
+        cls, params: Mapping[str, Any], inputs: Mapping[str, Any]
+    ) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
+        cls.calls.append((dict(params), dict(inputs)))
+        yield ("inputs", "x"), "x does not suit n", "change it"
+
+
+def test_validate_task_sees_params_and_inputs_once_the_params_are_right() -> None:
+    def problems(params: dict[str, Any]) -> list[tuple[str, str, tuple[str | int, ...]]]:
+        found = check_task_definition(
+            Validated,
+            component_name="v",
+            task="t",
+            index=2,
+            params=params,
+            inputs={"x": "out"},
+            outputs=[],
+        )
+        return [(p.kind, p.message, p.path) for p in found]
+
+    assert problems({"n": 1}) == [("bad-task", "x does not suit n", ("tasks", 2, "inputs", "x"))]
+    assert Validated.calls == [({"n": 1}, {"x": "out"})]
+    assert [k for k, _, _ in problems({"n": "one"})] == ["bad-param"]  # not called
+    assert len(Validated.calls) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import wfe
@@ -101,7 +102,9 @@ def test_the_summary_line_shows_the_values_a_run_produced(make_plugins: MakePlug
     assert lines[-1] == "wfe: values: metrics={r2: 0.9123}"
 
 
-def test_a_terminal_gets_a_live_progress_bar(tmp_path: Any) -> None:
+def test_a_terminal_gets_a_live_progress_bar(
+    tmp_path: Any, subprocess_env: Callable[..., dict[str, str]]
+) -> None:
     import os
     import pty
     import subprocess
@@ -116,7 +119,7 @@ def test_a_terminal_gets_a_live_progress_bar(tmp_path: Any) -> None:
     )
     primary, secondary = pty.openpty()  # `wfe run` writes to a pseudo-terminal
     command = [sys.executable, "-m", "wfe", "run", str(path), "--no-record"]
-    process = subprocess.Popen(command, stdout=secondary, stderr=secondary)
+    process = subprocess.Popen(command, stdout=secondary, stderr=secondary, env=subprocess_env())
     os.close(secondary)
     chunks = []
     while True:
@@ -141,5 +144,7 @@ def test_a_terminal_gets_a_live_progress_bar(tmp_path: Any) -> None:
 def test_pipes_and_logs_get_plain_lines(make_plugins: MakePlugins) -> None:
     stream = io.StringIO()
     wfe.loads(WORKFLOW, plugins=make_plugins(TextDisplay(stream))).run()
-    assert "\r" not in stream.getvalue()
-    assert "\x1b" not in stream.getvalue()
+    text = stream.getvalue()
+    assert len(text.splitlines()) == 7  # every event was printed...
+    assert "\r" not in text  # ...as plain lines
+    assert "\x1b" not in text

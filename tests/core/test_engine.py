@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -64,16 +63,27 @@ class Boom(Component):
 
 
 class Slow(Component):
-    """Sleep, then return a value; records when it started and ended."""
+    """Wait until the engine has seen a task fail (or return at once with ``wait:
+    false``); records when it started and ended."""
 
-    params_schema = {"seconds": Param(float, default=0.3)}
+    params_schema = {"wait": Param(bool, default=True)}
     events: list[tuple[str, str]] = []
+    failure_seen = threading.Event()
 
     def run(self, **_: Any) -> str:
         self.events.append(("start", threading.current_thread().name))
-        time.sleep(self.params["seconds"])
+        if self.params["wait"]:
+            assert self.failure_seen.wait(timeout=30), "no task failure was reported"
         self.events.append(("end", threading.current_thread().name))
         return "slow-done"
+
+
+class FailureSeen:
+    """A plugin that tells Slow when the scheduling loop has handled a task's failure."""
+
+    @hookimpl
+    def wfe_task_error(self) -> None:
+        Slow.failure_seen.set()
 
 
 class WrongOutputs:
@@ -184,14 +194,17 @@ def test_thread_pool_runs_independent_tasks_concurrently() -> None:
 
 def test_thread_pool_fail_fast_lets_running_tasks_finish(make_plugins: MakePlugins) -> None:
     Slow.events.clear()
+    Slow.failure_seen.clear()
+    # 'slow' runs until the engine has handled 'bad''s failure: fail-fast is tested, not
+    # which of two threads a loaded machine happens to run first.
     workflow = wfe.loads(
         flow(
             "{name: slow, component_name: slow, outputs: [s]}",
             "{name: bad, component_name: boom, outputs: [b]}",
-            "{name: queued, component_name: slow, params: {seconds: 0.0}, outputs: [q]}",
+            "{name: queued, component_name: slow, params: {wait: false}, outputs: [q]}",
             "{name: after_slow, component_name: passthrough, inputs: {value: s}, outputs: [a]}",
         ),
-        plugins=make_plugins(slow=Slow, boom=Boom, passthrough=Passthrough),
+        plugins=make_plugins(FailureSeen(), slow=Slow, boom=Boom, passthrough=Passthrough),
     )
     result = workflow.run(workers=2)
     assert result.tasks["slow"].status is TaskStatus.SUCCEEDED  # it was running: it finished

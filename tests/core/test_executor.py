@@ -4,6 +4,7 @@ runs every task in a spawned process (tests/support/wfe_test_executors.py)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -277,3 +278,48 @@ def test_task_calls_and_errors_pickle() -> None:
     assert copy_error.__cause__.type_name == "Unpicklable"
     assert copy_error.cause_text == "Unpicklable: 1 and 2"
     assert "raise Unpicklable(1, 2)" in copy_error.traceback_text
+
+
+class Unreachable(wfe.Executor):
+    """An executor whose cluster cannot be reached."""
+
+    closed = False
+
+    def start(self, run: wfe.Run) -> None:
+        raise ConnectionRefusedError("tcp://127.0.0.1:1 refused the connection")
+
+    def submit(self, call: wfe.TaskCall) -> None:
+        raise AssertionError("nothing is submitted to an executor that did not start")
+
+    def wait(self, timeout: float | None) -> list[wfe.TaskReport]:
+        return []
+
+    def release(self, output: str) -> None:
+        """Holds nothing."""
+
+    def gather(self, outputs: Any) -> dict[str, Any]:
+        return {}
+
+    def close(self) -> None:
+        Unreachable.closed = True
+
+
+def test_an_executor_that_cannot_start_is_an_executor_error_and_is_closed() -> None:
+    class Plugin:
+        @wfe.hookimpl
+        def wfe_register_executors(self) -> list[wfe.ExecutorRef]:
+            return [wfe.ExecutorRef("unreachable", Unreachable, "never starts")]
+
+    workflow = wfe.loads(
+        "workflow_name: seam\ntasks:\n" + fn("one", "const", kwargs="{value: 1}", outputs="[a]"),
+        plugins=wfe.load_plugins([Plugin()]),
+    )
+    with pytest.raises(
+        wfe.ExecutorError,
+        match=re.escape(
+            "the executor 'unreachable' could not start: "
+            "ConnectionRefusedError: tcp://127.0.0.1:1 refused"
+        ),
+    ):
+        workflow.run(executor="unreachable")
+    assert Unreachable.closed

@@ -148,3 +148,28 @@ def test_after_in_yaml_runs_side_effects_in_order(tmp_path: Path) -> None:
         assert log.read_text().split() == ["one", "two"]
     with pytest.raises(wfe.DefinitionError, match="after must be a list of names"):
         wfe.loads(text.replace("after: [first]", "after: first"))
+
+
+def test_a_task_reading_thousands_of_outputs_is_linear() -> None:
+    count = 50_000  # list membership made this quadratic: minutes
+    sources = [task(f"s{i}", outputs=(f"o{i}",), index=i) for i in range(count)]
+    sink = task("sink", {f"i{i}": f"o{i}" for i in range(count)}, index=count)
+    sink = TaskSpec(
+        name="sink",
+        component_name="c",
+        inputs=sink.inputs,
+        after=tuple(f"s{i}" for i in range(count)),
+    )
+    graph, problems = build_graph([*sources, sink])
+    assert problems == []
+    assert len(graph.dependencies[graph.tasks["sink"]]) == count
+
+
+def test_a_long_cycle_is_named_with_its_middle_cut() -> None:
+    count = 1_000
+    tasks = [task(f"t{i}", {"x": f"o{(i - 1) % count}"}, (f"o{i}",), i) for i in range(count)]
+    _, [problem] = build_graph(tasks)
+    assert problem.kind == "cycle"
+    assert "(980 more steps)" in problem.message
+    assert problem.message.count("-[") == 20
+    assert len(problem.message) < 600

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from wfe_test_distributions import install_fake_distribution
 
 import wfe
 from wfe import ComponentRef, hookimpl
@@ -18,19 +18,6 @@ from wfe.plugins import load_plugins
 from .conftest import MakePlugins
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def install_fake_distribution(
-    site: Path, name: str, entry_points: str, modules: dict[str, str]
-) -> None:
-    """Write a distribution's metadata and modules into ``site`` (a folder on sys.path),
-    as an installer would: importlib.metadata finds it like any installed one."""
-    info = site / f"{name.replace('-', '_')}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(textwrap.dedent(entry_points))
-    for module, source in modules.items():
-        (site / f"{module}.py").write_text(textwrap.dedent(source))
 
 
 GOOD_PLUGIN = """
@@ -52,7 +39,7 @@ GOOD_COMPONENTS = """
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> dict[str, str]:
+def site(tmp_path: Path, subprocess_env: Callable[..., dict[str, str]]) -> dict[str, str]:
     """A folder with one working and one broken plugin distribution; returns the env
     that puts it on the path of a `wfe` subprocess."""
     folder = tmp_path / "site"
@@ -65,9 +52,7 @@ def site(tmp_path: Path) -> dict[str, str]:
     install_fake_distribution(
         folder, "broken-dist", "[wfe.plugins]\nbroken = broken_plugin_xyz\n", {}
     )
-    import os
-
-    return {"PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}
+    return subprocess_env(folder)
 
 
 def test_installed_plugins_are_discovered_and_a_broken_one_is_reported(
@@ -75,7 +60,7 @@ def test_installed_plugins_are_discovered_and_a_broken_one_is_reported(
 ) -> None:
     listed = run_wfe("components", "list", "--json", env=site)
     assert listed.returncode == 0, listed.stderr
-    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    rows = {row["name"]: row for row in json.loads(listed.stdout)["components"]}
     assert rows["shout"]["distribution"] == "good-dist"
     assert rows["shout"]["version"] == "1.0"
     assert rows["shout"]["target"] == "good_components:Shout"
@@ -115,10 +100,13 @@ def test_operator_switches_limit_what_is_loaded(
     run_wfe: RunWfe, site: dict[str, str], write_workflow: Any
 ) -> None:
     only_good = run_wfe("components", "list", "--json", env={**site, "WFE_PLUGINS": "good"})
-    assert {r["name"] for r in json.loads(only_good.stdout)} == {"python_function", "shout"}
+    assert {r["name"] for r in json.loads(only_good.stdout)["components"]} == {
+        "python_function",
+        "shout",
+    }
     assert only_good.stderr == ""
     none = run_wfe("components", "list", "--json", env={**site, "WFE_DISABLE_PLUGIN_AUTOLOAD": "1"})
-    assert [r["name"] for r in json.loads(none.stdout)] == ["python_function"]
+    assert [r["name"] for r in json.loads(none.stdout)["components"]] == ["python_function"]
     path = write_workflow(
         "workflow_name: x\ntasks:\n  - {name: s, component_name: shout, params: {text: a}}\n"
     )
@@ -205,3 +193,84 @@ def test_components_are_not_imported_by_discovery() -> None:
     assert registry.get("lazy") is not None
     with pytest.raises(wfe.ComponentLoadError):
         registry.load("lazy")
+
+
+MISNAMED_PLUGIN = """
+    from wfe import hookimpl
+
+    @hookimpl
+    def wfe_task_ends(task, report):
+        pass
+"""
+WRONG_ARGUMENTS_PLUGIN = """
+    from wfe import hookimpl
+
+    @hookimpl
+    def wfe_task_end(task, reprot):
+        pass
+"""
+
+
+def test_a_hook_that_is_not_a_wfe_hook_fails_the_plugin_by_name(
+    run_wfe: RunWfe, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    install_fake_distribution(
+        site, "typo-dist", "[wfe.plugins]\ntypo = typo_plugin\n", {"typo_plugin": MISNAMED_PLUGIN}
+    )
+    install_fake_distribution(
+        site,
+        "args-dist",
+        "[wfe.plugins]\nargs = args_plugin\n",
+        {"args_plugin": WRONG_ARGUMENTS_PLUGIN},
+    )
+    import os
+
+    env = {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    listed = run_wfe("components", "list", env=env)
+    assert listed.returncode == 0
+    warnings = [line for line in listed.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2  # each reported once
+    [typo] = [w for w in warnings if "typo-dist" in w]
+    assert "plugin 'typo' from distribution typo-dist 1.0" in typo
+    assert "'wfe_task_ends' is not a wfe hook. did you mean 'wfe_task_end'" in typo
+    assert typo.endswith("fix it or uninstall typo-dist")
+    [args] = [w for w in warnings if "args-dist" in w]
+    assert "plugin 'args' from distribution args-dist 1.0" in args
+    assert "reprot" in args
+
+
+def test_strict_checks_apply_to_plugins_registered_in_code() -> None:
+    class Misnamed:
+        @hookimpl
+        def wfe_workflow_started(self) -> None:
+            """Not a hook."""
+
+    with pytest.raises(wfe.PluginError, match="did you mean 'wfe_workflow_start'"):
+        load_plugins([Misnamed()], environ={"WFE_DISABLE_PLUGIN_AUTOLOAD": "1"})
+
+
+def test_a_failing_plugin_is_reported_once_however_often_the_registry_is_rebuilt() -> None:
+    class Broken:
+        @hookimpl
+        def wfe_register_components(self) -> list[Any]:
+            raise RuntimeError("cannot list")
+
+    plugins = load_plugins([Broken()], environ={"WFE_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    for extra in range(3):
+        plugins.components()
+        plugins.register(object(), name=f"extra-{extra}")  # invalidates the registry
+    plugins.components()
+    assert [str(f.error) for f in plugins.failures] == ["cannot list"]
+
+
+def test_every_public_error_class_is_importable_from_wfe() -> None:
+    from wfe import errors
+
+    public = {
+        name
+        for name, obj in vars(errors).items()
+        if isinstance(obj, type) and issubclass(obj, Exception) and not name.startswith("_")
+    }
+    assert public <= set(wfe.__all__)
+    assert all(getattr(wfe, name) is getattr(errors, name) for name in public)

@@ -80,3 +80,18 @@ def test_run_ids_sort_by_start_time_and_are_unique() -> None:
     ids = [new_run_id() for _ in range(1000)]
     assert len(set(ids)) == 1000
     assert [i.split("-")[0] for i in ids] == sorted(i.split("-")[0] for i in ids)
+
+
+def test_the_python_api_writes_a_run_record_for_its_run_only(tmp_path: Path) -> None:
+    plugins = wfe.load_plugins()
+    recorded = wfe.loads(chain("recorded", 3), plugins=plugins)
+    other = wfe.loads(chain("other", 2), plugins=plugins)
+    records = tmp_path / "records"
+    result = recorded.run(record_dir=records)
+    assert other.run().ok  # the same plugins, no record asked for
+    record = find_record(result.run_id, records)
+    assert record is not None
+    assert record["workflow"] == "recorded"
+    assert record["counts"]["succeeded"] == 3
+    assert [p.name for p in records.iterdir()] == [result.run_id]
+    assert len(plugins.manager.get_plugins()) == len(wfe.load_plugins().manager.get_plugins())

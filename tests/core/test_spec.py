@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 import wfe
+from wfe.errors import MAX_PROBLEMS
 
 EVERYTHING_WRONG = """\
 workflow_name: broken
@@ -146,3 +147,67 @@ def test_registered_task_options_are_checked_and_kept() -> None:
         ("wrong-type", "retries must be an integer, got the string 'many'")
     ]
     assert "did you mean 'retries'" in str(problems(task + "    retrys: 3\n"))
+
+
+def one_task(name: str = "t", outputs: str = "[o]") -> str:
+    return (
+        f"workflow_name: x\ntasks:\n  - name: {name}\n    component_name: python_function\n"
+        f"    params: {{function: 'wfe_test_functions:pair'}}\n    outputs: {outputs}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["'../../x'", "/tmp/x", ".hidden", "a..b", "'a b'", "'a\\\\b'", "s3://x", "1abc", "x" * 129],
+)
+def test_task_names_are_identifiers(name: str) -> None:
+    error = problems(one_task(name=name))
+    [problem] = error.problems
+    assert problem.kind == "bad-name"
+    assert problem.message.startswith("the task name ")
+    assert str(problem.location) == "wf.yaml:3:11"
+    assert "at most 128 characters" in problem.hint
+
+
+@pytest.mark.parametrize("output", ["'s3://x'", "../up", "a/b", "'-x'"])
+def test_output_names_are_identifiers(output: str) -> None:
+    [problem] = problems(one_task(outputs=f"[a, {output}]")).problems
+    assert problem.kind == "bad-name"
+    assert problem.message.startswith("the output name ")
+    assert str(problem.location) == "wf.yaml:6:18"
+
+
+@pytest.mark.parametrize("name", ["t", "load_data", "_private", "v1.2-final", "x" * 128])
+def test_identifiers_that_are_fine(name: str) -> None:
+    assert wfe.loads(one_task(name=name, outputs=f"[{name}, b]")).spec.tasks[0].name == name
+
+
+def test_component_and_workflow_names_are_bounded_in_length() -> None:
+    text = one_task().replace("workflow_name: x", "workflow_name: " + "w" * 200)
+    text = text.replace("component_name: python_function", "component_name: " + "c" * 5000)
+    messages = [p.message for p in problems(text).problems]
+    assert "workflow_name is longer than 128 characters" in messages
+    assert "component_name is longer than 128 characters" in messages
+    assert all(len(m) < 200 for m in messages)
+
+
+def test_a_workflow_name_that_would_rewrite_the_terminal_is_refused() -> None:
+    text = one_task().replace("workflow_name: x", 'workflow_name: "x\\e[2J"')
+    [problem] = problems(text).problems
+    assert problem.message == "workflow_name contains control or other unprintable characters"
+
+
+def test_a_million_mistakes_keep_the_first_thousand() -> None:
+    text = one_task() + "vars:\n" + "  a: 1\n" * 5_000
+    error = problems(text)
+    assert len(error.problems) == MAX_PROBLEMS
+    assert error.dropped == 5_000 - 1 - MAX_PROBLEMS
+    assert str(error).startswith("wf.yaml: 4,999 problems in the workflow definition")
+    assert str(error).endswith("... and 3,999 more (only the first 1,000 are listed)")
+
+
+def test_a_checkpoint_folder_with_control_characters_is_refused() -> None:
+    [problem] = problems(one_task() + 'checkpoint: "a\\0b"\n').problems
+    assert (
+        problem.message == "checkpoint 'a\\x00b' contains control or other unprintable characters"
+    )

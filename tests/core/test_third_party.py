@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -33,13 +32,18 @@ def test_readme_shows_every_file_of_the_example_exactly() -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """pip-install the example (from a copy, so the build leaves the repo clean) into a
-    folder; returns the environment that puts that folder on a subprocess's path."""
-    work = tmp_path_factory.mktemp("third_party")
-    source = work / "wfe-greetings"
-    shutil.copytree(EXAMPLE, source)
-    target = work / "site"
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example (so that building it leaves the repository clean)."""
+    copy = tmp_path_factory.mktemp("third_party") / "wfe-greetings"
+    shutil.copytree(EXAMPLE, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def installed(source: Path, subprocess_env: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """pip-install the example into a folder; returns the environment that puts that
+    folder on a subprocess's path."""
+    target = source.parent / "site"
     done = subprocess.run(
         [
             sys.executable,
@@ -60,16 +64,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         timeout=300,
     )
     assert done.returncode == 0, f"pip install failed (is setuptools installed?):\n{done.stderr}"
-    return {"PYTHONPATH": os.pathsep.join([str(target), os.environ["PYTHONPATH"]])}
+    return subprocess_env(target)
 
 
 RunWfe = Callable[..., subprocess.CompletedProcess[str]]
 
 
+@pytest.mark.slow  # pip-installs the example (module fixture)
 def test_installed_distribution_is_discovered(run_wfe: RunWfe, installed: dict[str, str]) -> None:
     listed = run_wfe("components", "list", "--json", env=installed)
     assert listed.returncode == 0, listed.stderr
-    [greet] = [row for row in json.loads(listed.stdout) if row["name"] == "greet"]
+    [greet] = [row for row in json.loads(listed.stdout)["components"] if row["name"] == "greet"]
     assert greet == {
         "name": "greet",
         "summary": "Greet each name in a list",
@@ -82,6 +87,7 @@ def test_installed_distribution_is_discovered(run_wfe: RunWfe, installed: dict[s
     assert "names  (required)  a list of names" in shown.stdout
 
 
+@pytest.mark.slow  # pip-installs the example (module fixture)
 def test_installed_distribution_runs_the_readme_workflow(
     run_wfe: RunWfe, installed: dict[str, str], tmp_path: Path
 ) -> None:
@@ -93,7 +99,7 @@ def test_installed_distribution_runs_the_readme_workflow(
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **installed},
+        env=installed,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
@@ -103,6 +109,7 @@ def test_installed_distribution_runs_the_readme_workflow(
     assert "greetings=list of 2" in cli.stdout
 
 
+@pytest.mark.slow  # pip-installs the example (module fixture)
 def test_a_bad_param_for_the_third_party_component_is_caught(
     run_wfe: RunWfe, installed: dict[str, str], write_workflow: Callable[..., Path]
 ) -> None:
@@ -114,3 +121,19 @@ def test_a_bad_param_for_the_third_party_component_is_caught(
     assert "unknown param 'greting'" in done.stderr
     assert "did you mean 'greeting'?" in done.stderr
     assert "missing required input 'names'" in done.stderr
+
+
+@pytest.mark.slow  # pip-installs the example (module fixture)
+def test_the_example_passes_its_own_tests(source: Path, installed: dict[str, str]) -> None:
+    # As its author would run them: pytest in its folder, wfe's plugin from engine-core.
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests"],
+        cwd=source,
+        env=installed,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "5 passed" in done.stdout

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 
 import wfe
-from wfe.variables import typed_scalar
+from wfe.variables import EXPANSION_ALLOWANCE, typed_scalar
 
 
 def workflow(kwargs: str, vars_block: str = "") -> str:
@@ -116,3 +117,118 @@ def test_typed_scalar_reads_only_scalars() -> None:
     assert typed_scalar("[1, 2]") == "[1, 2]"
     assert typed_scalar("s3://bucket/key") == "s3://bucket/key"
     assert typed_scalar("2024-01-01") == "2024-01-01"
+
+
+def test_a_long_chain_of_variables_resolves_without_recursion() -> None:
+    length = 5_000  # Python's recursion limit is 1,000 frames
+    chain = "".join(f"  v{i}: ${{v{i + 1}}}\n" for i in range(length)) + f"  v{length}: end\n"
+    assert value(workflow('"${v0}"', "vars:\n" + chain)) == "end"
+
+
+def test_a_long_cycle_is_reported_with_its_path_cut_in_the_middle() -> None:
+    length = 2_000
+    chain = "".join(f"  v{i}: ${{v{(i + 1) % length}}}\n" for i in range(length))
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(workflow('"${v0}"', "vars:\n" + chain), environ={})
+    [problem] = info.value.problems
+    assert problem.kind == "variable-cycle"
+    assert "v0 -> v1 -> v2 -> v3 -> v4 -> ... (1,990 more) -> v1995" in problem.message
+    assert problem.message.endswith("v1999 -> v0")
+
+
+def bomb(levels: int, fan_out: int) -> str:
+    """Each variable refers ``fan_out`` times to the one before: ``fan_out ** levels``
+    copies of ``v0`` in the last one, from a few hundred bytes."""
+    lines = ["  v0: abcdefghij"]
+    lines += [f"  v{i}: '" + f"${{v{i - 1}}}" * fan_out + "'" for i in range(1, levels + 1)]
+    return workflow(f'"${{v{levels}}}"', "vars:\n" + "\n".join(lines) + "\n")
+
+
+def test_a_variable_bomb_is_refused_at_the_node_being_expanded() -> None:
+    text = bomb(9, 10)  # 10**9 copies: 10 GB of text if expanded
+    assert len(text) < 1000
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(text, source="wf.yaml", environ={})
+    [problem] = info.value.problems
+    assert problem.kind == "expansion-limit"
+    assert problem.task == "t"  # whose value set off the expansion
+    assert "expand to far more text than the file holds" in problem.message
+    assert problem.location is not None
+    assert problem.location.file == "wf.yaml"
+    assert text.splitlines()[problem.location.line - 1].lstrip().startswith("v")
+
+
+def test_each_default_is_resolved_once_so_repeated_references_stay_cheap() -> None:
+    # Without memoising, v12 would take 2**12 lookups of v0; with it, 2 per variable.
+    text = bomb(12, 2)
+    assert value(text) == "abcdefghij" * 2**12
+
+
+def test_the_expansion_budget_grows_with_the_text() -> None:
+    big = "x" * EXPANSION_ALLOWANCE  # the budget is 2 * len(text) + EXPANSION_ALLOWANCE
+    twice = workflow('"${a}${a}"', f"vars:\n  a: {big}\n")
+    assert value(twice) == big * 2
+    with pytest.raises(wfe.DefinitionError, match="expand to far more text"):
+        wfe.loads(workflow('"${a}${a}${a}${a}"', f"vars:\n  a: {big}\n"), environ={})
+
+
+@pytest.mark.parametrize("name", ["a-b", "1a", "a b", "x" * 129])
+def test_vars_keys_must_be_variable_names(name: str) -> None:
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(workflow("1", f"vars:\n  '{name}': 1\n"), source="wf.yaml", environ={})
+    [problem] = info.value.problems
+    assert problem.kind == "bad-name"
+    assert str(problem.location) == "wf.yaml:3:3"
+    assert "letters, digits or '_'" in problem.hint
+
+
+def test_a_reference_to_an_overlong_name_is_not_a_reference() -> None:
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(workflow(f'"${{{"x" * 5000}}}"'), environ={})
+    assert info.value.kinds == ["bad-variable"]
+    assert "(5,003 characters)" in str(info.value)
+
+
+def test_typed_scalar_leaves_what_yaml_cannot_build_as_text() -> None:
+    assert typed_scalar("0x" + "f" * 500) == "0x" + "f" * 500
+    assert typed_scalar("1" * 5000) == "1" * 5000
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        3,
+        2.5,
+        None,
+        "text",
+        datetime.date(2026, 11, 25),
+        datetime.datetime(2026, 1, 2, 3, 4),
+    ],
+)
+def test_python_values_of_every_yaml_scalar_type_are_taken_as_they_are(value: object) -> None:
+    text = (
+        "workflow_name: typed\nvars: {threshold: 0.75}\ntasks:\n"
+        "  - {name: t, component_name: python_function, outputs: [o],"
+        " params: {function: 'wfe_test_functions:const', kwargs: {value: '${threshold}'}}}\n"
+    )
+    workflow = wfe.loads(text, vars={"threshold": value})
+    assert workflow.spec.tasks[0].params["kwargs"]["value"] == value
+    assert workflow.run().results == {"o": value}
+
+
+def test_text_given_as_vars_is_read_as_a_yaml_scalar_like_the_command_line() -> None:
+    text = (
+        "workflow_name: typed\nvars: {n: 1}\ntasks:\n"
+        "  - {name: t, component_name: python_function, outputs: [o],"
+        " params: {function: 'wfe_test_functions:const', kwargs: {value: '${n}'}}}\n"
+    )
+    assert wfe.loads(text, vars={"n": "200"}).spec.tasks[0].params["kwargs"]["value"] == 200
+
+
+def test_a_list_or_mapping_as_a_variable_is_a_definition_error() -> None:
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads("workflow_name: x\ntasks: []\n", vars={"a": [1], "b": {"k": 1}})
+    assert [p.kind for p in info.value.problems] == ["bad-variable", "bad-variable"]
+    assert "vars['a'] is a list" in str(info.value)

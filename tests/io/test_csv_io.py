@@ -150,6 +150,30 @@ def test_credentials_as_params_are_definition_errors() -> None:
     assert problem.location.line == 3
 
 
+@pytest.mark.parametrize("name", ["DB_PASS", "dbPassword", "api_key", "github_token"])
+def test_more_credential_names_are_refused(name: str) -> None:
+    error = definition_error(
+        flow(
+            f"{{name: load, component_name: csv_loader, outputs: [df], params: {{path: x.csv, {name}: abc}}}}"
+        )
+    )
+    [problem] = error.problems
+    assert problem.message.startswith(f"param '{name}' looks like a credential")
+
+
+def test_a_database_url_given_as_a_path_is_refused_without_its_password() -> None:
+    error = definition_error(
+        flow(
+            "{name: a, component_name: csv_loader, outputs: [df], params: {path: 'postgresql://etl:hunter2@db/warehouse'}}",
+            "{name: b, component_name: csv_writer, inputs: {data: df}, params: {path: 'postgresql://etl@db/w?password=hunter2'}}",
+        )
+    )
+    text = str(error)
+    assert "'postgresql://etl:***@db/warehouse': unsupported scheme 'postgresql://'" in text
+    assert "'postgresql://etl@db/w?password=***': unsupported scheme" in text
+    assert "hunter2" not in text
+
+
 def test_bad_locations_and_bucket_names_are_definition_errors() -> None:
     error = definition_error(
         flow(

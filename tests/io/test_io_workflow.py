@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 WORKFLOW = """\
 workflow_name: io_end_to_end
@@ -53,6 +54,7 @@ ORDERS = "id,region,amount,ordered\n1,N,10,2024-01-01\n2,S,5,2024-01-02\n3,N,30,
 REGIONS = "code,name\nN,north\nS,south\nE,east\n"
 
 
+@pytest.mark.slow  # every io component, on S3 and on both databases
 def test_all_io_components_end_to_end(
     run_wfe: Callable[..., Any],
     write_workflow: Callable[..., Path],

@@ -15,7 +15,13 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import wfe
-from wfe_ml.model_files import ModelFileError, ModelVersionWarning, load_model, save_model
+from wfe_ml.model_files import (
+    ModelFileError,
+    ModelVersionWarning,
+    UnpinnedModelWarning,
+    load_model,
+    save_model,
+)
 from wfe_ml.prediction import Evaluator, ModelWriter, QualityGateError, SklearnPredictor
 from wfe_ml.training import SklearnTrainer, TrainTestSplit
 
@@ -179,7 +185,8 @@ def test_a_sha256_mismatch_refuses_before_unpickling(tmp_path: Path) -> None:
     ):
         load_model(str(evil), sha256="0" * 64)
     assert not marker.exists()
-    load_model(str(evil))  # without a pin, loading a pickle runs its code: the docs say so
+    with pytest.warns(UnpinnedModelWarning):  # without a pin or sidecar, a pickle runs its
+        load_model(str(evil))  # code: the docs say so, and so does the warning
     assert marker.read_text() == "code ran"
 
 

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from queue import Empty, SimpleQueue
 from typing import Any
 
-from wfe import Completion, Executor, Param, TaskCall, TaskOutcome, TaskStatus, hookimpl
+from wfe import Executor, Param, TaskCall, TaskReport, TaskStatus, hookimpl
 from wfe.plugins import ExecutorRef
 from wfe.taskcall import task_error
 
@@ -44,32 +44,35 @@ class SpawnedProcessesExecutor(Executor):
 
     def submit(self, call: TaskCall) -> None:
         assert self._pool is not None
-        future = self._pool.submit(call, call.inputs_from(self.values))
+        reads = {} if call.load else {ref: self.values[ref] for ref in call.task.inputs.values()}
+        future = self._pool.submit(call, reads)
         self._pending.append(future)
         future.add_done_callback(lambda done: self._finished.put((call, done)))
 
-    def wait(self, timeout: float | None) -> list[Completion]:
+    def wait(self, timeout: float | None) -> list[TaskReport]:
         try:
             items = [self._finished.get(timeout=timeout)]
         except Empty:
             return []
         while not self._finished.empty():
             items.append(self._finished.get_nowait())
-        completions = []
+        reports = []
         for call, future in items:
             self._pending.remove(future)
+            task = call.task
             if future.cancelled():
-                outcome = TaskOutcome(TaskStatus.NOT_RUN)
+                report = TaskReport(task.name, task.component_name, TaskStatus.NOT_RUN)
             elif future.exception() is not None:  # e.g. the call did not pickle
                 error = future.exception()
                 assert error is not None
-                outcome = TaskOutcome(TaskStatus.FAILED, error=task_error(call.task, error))
+                report = TaskReport(task.name, task.component_name, TaskStatus.FAILED)
+                report.error = task_error(task, error)
             else:
-                outcome, outputs = future.result()
+                report, outputs = future.result()
                 if outputs is not None:
                     self.values.update(outputs)
-            completions.append(Completion(call.task.name, outcome))
-        return completions
+            reports.append(report)
+        return reports
 
     def release(self, output: str) -> None:
         self.values.pop(output, None)

@@ -1,15 +1,25 @@
-"""The example workflows, run by the CLI in a subprocess as a user runs them."""
+"""The example workflows, run by the CLI in a subprocess as a user runs them.
+
+The runs train models on real data (10-40 s each): they are marked slow, so the quick
+loop (`pytest -m "not slow"`) leaves them to CI. Every file is also checked against the
+JSON Schema of `wfe schema` (tests/core/test_schema.py tests the schema itself)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+import wfe
+from wfe.schema import workflow_schema
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "workflows" / "data"
@@ -21,6 +31,7 @@ def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query).fetchall()
 
 
+@pytest.mark.slow
 def test_churn_runs_on_embedded_defaults(run_wfe: RunWfe, tmp_path: Path) -> None:
     # exactly the README's first command, in a copy of the repository's workflows folder
     shutil.copytree(
@@ -46,6 +57,7 @@ def test_churn_runs_on_embedded_defaults(run_wfe: RunWfe, tmp_path: Path) -> Non
     assert digest == hashlib.sha256(model.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_churn_quality_gate_stops_publishing(run_wfe: RunWfe, tmp_path: Path) -> None:
     done = run_wfe(
         "run",
@@ -72,6 +84,7 @@ def test_churn_quality_gate_stops_publishing(run_wfe: RunWfe, tmp_path: Path) ->
         )
 
 
+@pytest.mark.slow
 def test_churn_prediction_uses_the_model_churn_saved_on_s3(
     run_wfe: RunWfe, tmp_path: Path, s3: Any, bucket: str
 ) -> None:
@@ -112,6 +125,7 @@ def test_churn_prediction_uses_the_model_churn_saved_on_s3(
     assert same == [(5000,)]  # the S3 model is the model churn.yaml trained
 
 
+@pytest.mark.slow
 def test_sales_forecasting_writes_the_next_days(run_wfe: RunWfe, tmp_path: Path) -> None:
     done = run_wfe(
         "run",
@@ -136,23 +150,21 @@ def test_sales_forecasting_writes_the_next_days(run_wfe: RunWfe, tmp_path: Path)
     assert 5 < low < high < 300
 
 
-def test_every_example_validates(run_wfe: RunWfe) -> None:
-    for name in (
-        "churn.yaml",
-        "churn_prediction.yaml",
-        "sales_forecasting.yaml",
-        "quickstart.yaml",
-    ):
-        done = run_wfe("validate", f"workflows/{name}", cwd=REPO)
-        assert done.returncode == 0, done.stderr
+@pytest.mark.parametrize(
+    "name", ["churn.yaml", "churn_prediction.yaml", "sales_forecasting.yaml", "quickstart.yaml"]
+)
+def test_every_example_validates(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In this process (`wfe validate` itself is run by test_quickstart.py): the four
+    # subprocesses importing scikit-learn took 6-7 s on a loaded machine.
+    monkeypatch.chdir(REPO)
+    monkeypatch.syspath_prepend(REPO / "workflows")  # as the CLI does for quickstart_steps
+    wfe.load(f"workflows/{name}")
 
 
-def test_every_example_matches_the_json_schema(run_wfe: RunWfe) -> None:
-    import jsonschema
-    import yaml
-
-    schema = json.loads(run_wfe("schema").stdout)
-    validator = jsonschema.Draft202012Validator(schema)
-    for path in sorted((REPO / "workflows").glob("*.yaml")):
-        problems = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
-        assert problems == [], f"{path.name}: {problems}"
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "workflows").glob("*.yaml")), ids=lambda path: path.name
+)
+def test_every_example_matches_the_json_schema(path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(workflow_schema(wfe.load_plugins()))
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert [error.message for error in validator.iter_errors(document)] == []

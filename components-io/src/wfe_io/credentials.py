@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["secret_params"]
+from wfe.masking import is_secret_name
 
-_SECRET_WORDS = ("secret", "password", "passwd", "token", "access_key", "credential", "api_key")
+__all__ = ["secret_params"]
 
 CREDENTIAL_CHAIN = (
     "credentials are never workflow params: wfe uses the standard credential chain "
@@ -16,9 +16,12 @@ CREDENTIAL_CHAIN = (
 )
 
 
-def secret_params(params: Mapping[str, Any]) -> Iterator[tuple[str | None, str]]:
-    """``(name, message)`` for every param whose name looks like a credential."""
+def secret_params(
+    params: Mapping[str, Any], declared: Mapping[str, Any] | None
+) -> Iterator[tuple[str | None, str]]:
+    """``(name, message)`` for every undeclared param whose name looks like a credential
+    (:func:`wfe.masking.is_secret_name`). A declared param is never one: s3_csv_loader's
+    ``key`` is an object's key, not a secret."""
     for name in params:
-        lowered = str(name).lower()
-        if any(word in lowered for word in _SECRET_WORDS):
+        if name not in (declared or {}) and is_secret_name(name):
             yield name, f"param '{name}' looks like a credential; {CREDENTIAL_CHAIN}"

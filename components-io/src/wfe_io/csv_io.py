@@ -80,7 +80,7 @@ class CsvLoader(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
-        yield from secret_params(params)
+        yield from secret_params(params, cls.params_schema)
         yield from _check_location(params, "path")
 
     def run(self) -> Any:
@@ -109,7 +109,7 @@ class S3CsvLoader(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
-        yield from secret_params(params)
+        yield from secret_params(params, cls.params_schema)
         bucket = params.get("bucket")
         if isinstance(bucket, str) and not _BUCKET.fullmatch(bucket):
             yield (
@@ -147,7 +147,7 @@ class CsvWriter(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
-        yield from secret_params(params)
+        yield from secret_params(params, cls.params_schema)
         yield from _check_location(params, "path")
         if params.get("part_size_mb", 64) < 5:
             yield "part_size_mb", "part_size_mb must be at least 5 (S3's smallest part)"

@@ -8,6 +8,12 @@ SQLite engines are made *really* transactional: by default the pysqlite driver
 commits before DDL (so ``DROP TABLE`` inside a transaction cannot be rolled back);
 SQLAlchemy's documented fix takes over ``BEGIN`` so that a failed or killed write
 leaves the previous table exactly as it was.
+
+Table and schema names are checked at validate time against the rules of the database
+the URL names, so that nothing "succeeds" without a table to show for it: temporary
+schemas (SQLite's ``temp``, PostgreSQL's ``pg_temp``/``pg_temp_N``) lose their tables
+when the connection closes; SQLite reserves ``sqlite_*`` table names; PostgreSQL
+reserves ``pg_*`` schema names and silently cuts every name to 63 bytes of UTF-8.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from wfe.masking import mask_url as masked
+from wfe.masking import mask_text
 
 __all__ = [
     "DEFAULT_URL",
@@ -27,8 +33,8 @@ __all__ = [
     "create_engine",
     "driver_message",
     "identifier_problem",
-    "masked",
     "resolve_url",
+    "table_problems",
     "url_param_problems",
     "url_problem",
 ]
@@ -51,7 +57,9 @@ _DRIVERS = {
     "oracledb": ("oracledb", "oracledb"),
     "pyodbc": ("pyodbc", "pyodbc"),
 }
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+#: PostgreSQL keeps the first NAMEDATALEN - 1 bytes of a name (and says so only in a NOTICE).
+POSTGRES_NAME_BYTES = 63
+_POSTGRES_TEMP_SCHEMA = re.compile(r"pg_temp(_[0-9]+)?")  # case matters: "PG_TEMP" is quoted
 
 
 class DatabaseError(RuntimeError):
@@ -75,13 +83,18 @@ def url_problem(url: str) -> str | None:
         parsed = make_url(url)
         dialect = parsed.get_dialect()
     except NoSuchModuleError:  # (a subclass of ArgumentError)
-        return f"'{masked(url)}': unknown database dialect '{url.split(':', 1)[0]}'"
+        return f"'{mask_text(url)}': unknown database dialect '{url.split(':', 1)[0]}'"
     except ArgumentError:
-        return f"'{masked(url)}' is not a database URL (expected e.g. sqlite:///file.db or postgresql://user@host/db)"
+        return f"'{mask_text(url)}' is not a database URL (expected e.g. sqlite:///file.db or postgresql://user@host/db)"
+    except ValueError:  # SQLAlchemy converts the port with int()
+        return (
+            f"'{mask_text(url)}' is not a database URL: its port is not a number "
+            "(expected e.g. postgresql://user@host:5432/db)"
+        )
     module, package = _DRIVERS.get(dialect.driver, (None, None))
     if module is not None and importlib.util.find_spec(module) is None:
         return (
-            f"the database driver '{dialect.driver}' for {masked(url)} is not installed: "
+            f"the database driver '{dialect.driver}' for {mask_text(url)} is not installed: "
             f"pip install {package}"
         )
     return None
@@ -91,7 +104,7 @@ def url_param_problems(params: Mapping[str, Any]) -> Iterator[tuple[str | None, 
     """Validate-time check of a component's optional ``url`` param."""
     url = params.get("url")
     if isinstance(url, str) and (problem := url_problem(url)):
-        yield "url", problem
+        yield "url", f"param 'url': {problem}"
 
 
 def create_engine(url: str, *, writing: bool = False) -> Any:
@@ -126,20 +139,86 @@ def create_engine(url: str, *, writing: bool = False) -> Any:
 
 def driver_message(exc: BaseException) -> str:
     """The database driver's own words for a failure, without SQLAlchemy's wrapping
-    (the SQL text, the bound values and a link), as ``Type: message``."""
+    (the SQL text, the bound values and a link), as ``Type: message``, URLs masked."""
     cause: BaseException = exc
     while getattr(cause, "orig", None) is None and cause.__cause__ is not None:
         cause = cause.__cause__  # pandas wraps SQLAlchemy's error, which wraps the driver's
     original = getattr(cause, "orig", None) or cause
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
-    return f"{type(original).__name__}: {first_line}"
+    return mask_text(f"{type(original).__name__}: {first_line}")
 
 
 def identifier_problem(value: str, what: str) -> str | None:
     """Why ``value`` is not a plain SQL identifier (checked before any SQL is built)."""
-    if _IDENTIFIER.fullmatch(value):
+    if value.isidentifier():
         return None
     return (
         f"{what} '{value}' is not a plain identifier: use letters, digits and '_' "
-        "(not starting with a digit, at most 63 characters)"
+        "(not starting with a digit)"
     )
+
+
+def _backend(url: str) -> str:
+    """``postgresql+psycopg://...`` -> ``postgresql`` (without importing SQLAlchemy)."""
+    return url.split(":", 1)[0].split("+", 1)[0].lower()
+
+
+def table_problems(table: object, schema: object, url: str) -> Iterator[tuple[str | None, str]]:
+    """``(param, message)`` for each reason ``table`` (in ``schema``) cannot be written
+    at ``url``: not a plain identifier, or against the database's naming rules (see the
+    module docstring). Checked at validate time."""
+    names = [(n, v) for n, v in (("table_name", table), ("schema", schema)) if isinstance(v, str)]
+    plain = []
+    for name, value in names:
+        problem = identifier_problem(value, name)
+        if problem:
+            yield name, problem
+        else:
+            plain.append((name, value))
+    backend = _backend(url)
+    for name, value in plain:
+        if backend == "sqlite":
+            problem = _sqlite_problem(name, value)
+        elif backend == "postgresql":
+            problem = _postgres_problem(name, value)
+        else:
+            problem = None
+        if problem:
+            yield name, problem
+
+
+def _temporary(schema: str) -> str:
+    return (
+        f"schema '{schema}' is a temporary schema: its tables vanish when the writer's "
+        "connection closes, so the run would succeed and leave no table; write to a "
+        "permanent schema (leave schema out for the default)"
+    )
+
+
+def _sqlite_problem(name: str, value: str) -> str | None:
+    if name == "schema" and value.lower() == "temp":
+        return _temporary(value)
+    if name == "table_name" and value.lower().startswith("sqlite_"):
+        return (
+            f"table_name '{value}': SQLite reserves names starting with 'sqlite_' for its "
+            "own tables; choose another name"
+        )
+    return None
+
+
+def _postgres_problem(name: str, value: str) -> str | None:
+    size = len(value.encode("utf-8"))
+    if size > POSTGRES_NAME_BYTES:
+        return (
+            f"{name} '{value}' is {size} bytes long in UTF-8; PostgreSQL keeps only the "
+            f"first {POSTGRES_NAME_BYTES} bytes of a name and would silently use a shorter "
+            f"one: shorten it to at most {POSTGRES_NAME_BYTES} bytes"
+        )
+    if name == "schema" and _POSTGRES_TEMP_SCHEMA.fullmatch(value):
+        return _temporary(value)
+    if name == "schema" and value.startswith("pg_"):
+        return (
+            f"schema '{value}': PostgreSQL reserves schema names starting with 'pg_' for its "
+            "system schemas; write to a schema of your own (leave schema out for the default)"
+        )
+    return None

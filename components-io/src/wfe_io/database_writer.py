@@ -14,6 +14,11 @@ written as ``\\N``, so a text value of exactly ``\\N`` would read back as NULL);
 elsewhere the driver's ``executemany`` in chunks. The table's columns are created from
 the DataFrame's dtypes, as ``DataFrame.to_sql`` does; a replaced table's indexes and
 constraints are not carried over.
+
+Every statement names the table with its schema: the ``schema`` param, else the
+connection's default schema (PostgreSQL's ``current_schema()``, SQLite's ``main``).
+Unqualified, a table named like a system catalog (``pg_type``) would resolve to the
+catalog, which PostgreSQL searches first.
 """
 
 from __future__ import annotations
@@ -23,14 +28,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wfe import Component, Input, Param
+from wfe.masking import mask_text
 from wfe_io.credentials import secret_params
 from wfe_io.database import (
     DatabaseError,
     create_engine,
     driver_message,
-    identifier_problem,
-    masked,
     resolve_url,
+    table_problems,
     url_param_problems,
 )
 
@@ -65,13 +70,13 @@ class DatabaseWriter(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
-        yield from secret_params(params)
-        for name in ("table_name", "schema"):
-            value = params.get(name)
-            if isinstance(value, str):
-                problem = identifier_problem(value, name)
-                if problem:
-                    yield name, problem
+        yield from secret_params(params, cls.params_schema)
+        url = params.get("url")
+        yield from table_problems(
+            params.get("table_name"),
+            params.get("schema"),
+            resolve_url(url if isinstance(url, str) else None),
+        )
         if params.get("chunksize", 1) < 1:
             yield "chunksize", "chunksize must be at least 1"
         yield from url_param_problems(params)
@@ -83,7 +88,9 @@ class DatabaseWriter(Component):
         engine = create_engine(url, writing=True)
         table, schema = self.params["table_name"], self.params["schema"]
         where = (
-            f"table '{table}'" + (f" in schema '{schema}'" if schema else "") + f" of {masked(url)}"
+            f"table '{table}'"
+            + (f" in schema '{schema}'" if schema else "")
+            + f" of {mask_text(url)}"
         )
         try:
             with engine.begin() as connection:
@@ -100,6 +107,7 @@ class DatabaseWriter(Component):
     ) -> None:
         import sqlalchemy
 
+        schema = _target_schema(connection, schema)
         if_exists = self.params["if_exists"]
         exists = sqlalchemy.inspect(connection).has_table(table, schema=schema)
         if exists and if_exists == "fail":
@@ -113,17 +121,15 @@ class DatabaseWriter(Component):
         if not exists:
             self._load(connection, frame, table, schema, create=True)
             return
-        staging = f"{table[:40]}_wfe_{uuid.uuid4().hex[:12]}"
+        staging = _staging_name(table)
         self._load(connection, frame, staging, schema, create=True)
         quote = connection.dialect.identifier_preparer.quote
-        qualified = (f"{quote(schema)}." if schema else "") + quote(table)
-        staged = (f"{quote(schema)}." if schema else "") + quote(staging)
-        connection.exec_driver_sql(f"DROP TABLE {qualified}")
-        connection.exec_driver_sql(f"ALTER TABLE {staged} RENAME TO {quote(table)}")
+        connection.exec_driver_sql(f"DROP TABLE {_qualified(connection, table, schema)}")
+        connection.exec_driver_sql(
+            f"ALTER TABLE {_qualified(connection, staging, schema)} RENAME TO {quote(table)}"
+        )
 
-    def _load(
-        self, connection: Any, frame: Any, table: str, schema: str | None, create: bool
-    ) -> None:
+    def _load(self, connection: Any, frame: Any, table: str, schema: str, create: bool) -> None:
         """Create ``table`` from the frame's dtypes if asked, then bulk-insert all rows."""
         chunksize = self.params["chunksize"]
         if connection.dialect.driver == "psycopg":
@@ -144,9 +150,28 @@ class DatabaseWriter(Component):
         )
 
 
-def _qualified(connection: Any, table: str, schema: str | None) -> str:
+def _target_schema(connection: Any, schema: str | None) -> str:
+    """The schema to write into: the given one, else the connection's default."""
+    if schema:
+        return schema
+    default: str | None = connection.dialect.default_schema_name
+    if not default:
+        raise DatabaseError(
+            "the connection has no default schema (PostgreSQL: no schema on the search_path "
+            "exists); set the schema param"
+        )
+    return default
+
+
+def _staging_name(table: str) -> str:
+    """A unique name beside ``table``, at most 57 bytes of UTF-8 (PostgreSQL keeps 63)."""
+    prefix = table.encode("utf-8")[:40].decode("utf-8", errors="ignore")
+    return f"{prefix}_wfe_{uuid.uuid4().hex[:12]}"
+
+
+def _qualified(connection: Any, table: str, schema: str) -> str:
     quote = connection.dialect.identifier_preparer.quote
-    return f"{quote(schema)}.{quote(table)}" if schema else quote(table)
+    return f"{quote(schema)}.{quote(table)}"
 
 
 def _executemany_rows(
@@ -169,17 +194,19 @@ def _executemany_rows(
 
 # COPY reads pandas' CSV, with \N for missing values (so NULL and '' stay different).
 _NULL = "\\N"
-_COPY_OPTIONS = f"(FORMAT csv, NULL '{_NULL}')"
 
 
-def _copy_frame(
-    connection: Any, frame: Any, table: str, schema: str | None, chunksize: int
-) -> None:
-    """All rows in one ``COPY ... FROM STDIN``, fed pandas' C-speed CSV chunk by chunk."""
-    quote = connection.dialect.identifier_preparer.quote
-    columns = ", ".join(quote(str(c)) for c in frame.columns)
-    statement = (
-        f"COPY {_qualified(connection, table, schema)} ({columns}) FROM STDIN {_COPY_OPTIONS}"
+def _copy_frame(connection: Any, frame: Any, table: str, schema: str, chunksize: int) -> None:
+    """All rows in one ``COPY ... FROM STDIN``, fed pandas' C-speed CSV chunk by chunk.
+
+    The statement is composed with psycopg's own quoting: SQLAlchemy's quoting doubles
+    ``%`` for statements that go through parameter formatting, which COPY does not."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL {})").format(
+        sql.Identifier(schema, table),
+        sql.SQL(", ").join(sql.Identifier(str(c)) for c in frame.columns),
+        sql.Literal(_NULL),
     )
     cursor = connection.connection.cursor()
     try:

@@ -6,12 +6,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wfe import Component, Param
+from wfe.masking import mask_text
 from wfe_io.credentials import secret_params
 from wfe_io.database import (
     DatabaseError,
     create_engine,
     driver_message,
-    masked,
     resolve_url,
     url_param_problems,
 )
@@ -39,7 +39,7 @@ class SqlQuery(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
-        yield from secret_params(params)
+        yield from secret_params(params, cls.params_schema)
         if isinstance(params.get("query"), str) and not params["query"].strip():
             yield "query", "the query is empty"
         yield from url_param_problems(params)
@@ -58,6 +58,6 @@ class SqlQuery(Component):
                     params=self.params["parameters"],
                 )
         except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:
-            raise DatabaseError(f"query on {masked(url)} failed: {driver_message(exc)}") from exc
+            raise DatabaseError(f"query on {mask_text(url)} failed: {driver_message(exc)}") from exc
         finally:
             engine.dispose()

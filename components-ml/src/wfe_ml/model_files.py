@@ -9,6 +9,17 @@ pickle, and only types you name as trusted.
 Saving writes the model atomically, then ``<file>.sha256`` (the digest, sha256sum
 style) and ``<file>.meta.json`` (scikit-learn's version, the estimator's class) beside
 it. On load, a different scikit-learn version is a clear warning.
+
+Loading without a pin (every check before anything is unpickled):
+
+* when ``<file>.sha256`` exists beside the file it is checked, and a mismatch refuses
+  to load: a model swapped in next to its sidecar is caught. The sidecar is no pin:
+  whoever can replace the file can usually replace the sidecar too.
+* when the operator policy requires pins (``require_model_pin = true``, see
+  :mod:`wfe.policy`), a pickle/joblib file is refused, with its digest and the line
+  that would pin it;
+* otherwise, without a sidecar, the file loads with an :class:`UnpinnedModelWarning`
+  that gives its digest and the ``sha256: <hex>`` line to pin it.
 """
 
 from __future__ import annotations
@@ -17,16 +28,29 @@ import hashlib
 import io
 import json
 import platform
+import re
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from wfe.policy import current_policy
 from wfe_io.files import atomic_file
 from wfe_io.locations import S3Object, parse_location
 from wfe_io.s3 import s3_client, s3_errors
 
-__all__ = ["ModelFileError", "ModelVersionWarning", "load_model", "save_model"]
+__all__ = [
+    "SHA256_PATTERN",
+    "ModelFileError",
+    "ModelVersionWarning",
+    "UnpinnedModelWarning",
+    "load_model",
+    "save_model",
+]
+
+
+#: a sha256 hex digest, as a pin or a sidecar holds it
+SHA256_PATTERN = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class ModelFileError(RuntimeError):
@@ -35,6 +59,32 @@ class ModelFileError(RuntimeError):
 
 class ModelVersionWarning(UserWarning):
     """The model was saved with another scikit-learn version than the one loading it."""
+
+
+class UnpinnedModelWarning(UserWarning):
+    """A pickle/joblib model file is being loaded with neither a ``sha256`` pin nor a
+    ``.sha256`` sidecar to check it against: whatever it contains will run.
+
+    It is issued before the file is unpickled, so turning it into an error
+    (``warnings.simplefilter("error", UnpinnedModelWarning)``; ``require_model_pin`` in
+    the operator policy does it for every workflow) refuses the file before any of its
+    code runs.
+    Attributes let a run record or a monitoring plugin capture it without parsing the
+    message: ``location``, ``sha256`` (the file's actual digest) and ``pin`` (the line
+    to add under the task's params)."""
+
+    def __init__(self, location: str, sha256: str) -> None:
+        self.location = location
+        self.sha256 = sha256
+        self.pin = f"sha256: {sha256}"
+        super().__init__(
+            f"loading {location} unpinned: it is a pickle, so loading it runs whatever code "
+            "it contains, and nothing checks that it is the file you meant. Its sha256 is "
+            f"{sha256}; if you trust it, pin it by adding `{self.pin}` under the task's params"
+        )
+
+    def __reduce__(self) -> tuple[type[UnpinnedModelWarning], tuple[str, str]]:
+        return type(self), (self.location, self.sha256)  # picklable (to another process)
 
 
 def _is_skops(location: str) -> bool:
@@ -109,19 +159,22 @@ def load_model(location: str, sha256: str | None = None, trusted_types: Sequence
     """Load a model saved by :func:`save_model` (or any joblib/pickle/skops file).
 
     ``sha256`` pins the file: the digest is checked before anything is unpickled.
-    ``.skops`` files load without pickle; types outside skops' defaults must be listed
-    in ``trusted_types``.
+    Without it, the ``.sha256`` sidecar is checked when there is one, and the operator
+    policy may refuse the file (see the module docstring). ``.skops`` files load without
+    pickle; types outside skops' defaults must be listed in ``trusted_types``.
     """
     import sklearn
 
     data = _read(location)
+    actual = hashlib.sha256(data).hexdigest()
     if sha256 is not None:
-        actual = hashlib.sha256(data).hexdigest()
         if actual != sha256.lower():
             raise ModelFileError(
                 f"refusing to load {location}: its sha256 is {actual}, not the pinned {sha256} "
                 "(the file changed or was replaced; nothing was unpickled)"
             )
+    else:
+        _check_unpinned(location, actual)
     meta_bytes = _read_optional(location + ".meta.json")
     if meta_bytes:
         saved_with = json.loads(meta_bytes).get("sklearn_version")
@@ -147,3 +200,36 @@ def load_model(location: str, sha256: str | None = None, trusted_types: Sequence
     import joblib
 
     return joblib.load(io.BytesIO(data))
+
+
+def _check_unpinned(location: str, actual: str) -> None:
+    """The checks for a file without a pin, all before anything is unpickled: its
+    sidecar, the operator policy, and the warning."""
+    sidecar = _read_optional(location + ".sha256")
+    if sidecar is not None:
+        recorded = sidecar.decode("utf-8", errors="replace").split(maxsplit=1)[:1]
+        if not recorded or not SHA256_PATTERN.fullmatch(recorded[0]):
+            raise ModelFileError(
+                f"refusing to load {location}: {location}.sha256 beside it is not a sha256sum "
+                "line ('<64 hex digits>  <name>'); restore it, or pin the file with sha256"
+            )
+        if recorded[0].lower() != actual:
+            raise ModelFileError(
+                f"refusing to load {location}: its sha256 is {actual}, but {location}.sha256 "
+                f"beside it says {recorded[0]} (the file changed or was replaced; nothing was "
+                "unpickled)"
+            )
+    if _is_skops(location):
+        return  # loaded without pickle, and only trusted types: no pin needed
+    policy = current_policy()
+    if policy.require_model_pin:
+        raise ModelFileError(
+            policy.refusal(
+                f"loading {location} without a sha256 pin",
+                "require_model_pin = true",
+                f"its sha256 is {actual}: if you trust the file, pin it by adding "
+                f"`sha256: {actual}` under the task's params (or save it as .skops)",
+            )
+        )
+    if sidecar is None:
+        warnings.warn(UnpinnedModelWarning(location, actual), stacklevel=3)

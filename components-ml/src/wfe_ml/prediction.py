@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wfe import Component, Input, Param
+from wfe.policy import current_policy
 from wfe_io.locations import location_problem
-from wfe_ml.model_files import load_model, save_model
+from wfe_ml.model_files import SHA256_PATTERN, load_model, save_model
 
 __all__ = ["Evaluator", "ModelWriter", "QualityGateError", "SklearnPredictor", "model_features"]
-
-_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def model_features(model: Any, frame: Any) -> Any:
@@ -59,7 +57,7 @@ class SklearnPredictor(Component):
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
         digest = params.get("sha256")
-        if isinstance(digest, str) and not _SHA256.fullmatch(digest):
+        if isinstance(digest, str) and not SHA256_PATTERN.fullmatch(digest):
             yield (
                 "sha256",
                 "sha256 must be 64 hexadecimal digits (see the .sha256 file next to the model)",
@@ -67,6 +65,20 @@ class SklearnPredictor(Component):
         path = params.get("model_path")
         if isinstance(path, str) and (problem := location_problem(path)):
             yield "model_path", problem
+        elif isinstance(path, str) and digest is None and not path.lower().endswith(".skops"):
+            # The loader enforces the policy for every model file (a model_path input
+            # too); a param can be refused before anything runs.
+            policy = current_policy()
+            if policy.require_model_pin:
+                yield (
+                    "model_path",
+                    policy.refusal(
+                        f"model_path '{path}' without a sha256 pin",
+                        "require_model_pin = true",
+                        "add `sha256: <hex>` under params (the digest in the model's .sha256 "
+                        "file, or `sha256sum FILE`), or save the model as .skops",
+                    ),
+                )
 
     def run(self, data_to_predict: Any, model: Any = None, model_path: str | None = None) -> Any:
         import pandas as pd

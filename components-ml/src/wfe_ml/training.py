@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wfe import Component, Input, Param
+from wfe.policy import current_policy
 
 __all__ = ["SklearnTrainer", "TrainTestSplit", "feature_columns", "resolve_estimator"]
 
@@ -138,6 +139,19 @@ class SklearnTrainer(Component):
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
+        if params.get("allow_any_estimator") is True:
+            policy = current_policy()
+            if not policy.allow_any_estimator:  # refused before the class is imported
+                yield (
+                    "allow_any_estimator",
+                    policy.refusal(
+                        "allow_any_estimator: true",
+                        "allow_any_estimator = false",
+                        "use a scikit-learn estimator (an import path starting with sklearn.) "
+                        "and remove allow_any_estimator",
+                    ),
+                )
+                return
         path = params.get("estimator")
         if isinstance(path, str):
             yield from estimator_problems(

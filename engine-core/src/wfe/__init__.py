@@ -25,8 +25,11 @@ if TYPE_CHECKING:
     from wfe.errors import (
         ComponentLoadError,
         DefinitionError,
+        ExecutorError,
         Location,
         OutputMismatchError,
+        PluginError,
+        PolicyError,
         Problem,
         RemoteError,
         RunFailedError,
@@ -35,13 +38,13 @@ if TYPE_CHECKING:
         TaskTimeoutError,
         WorkflowError,
     )
-    from wfe.executor import Completion, Executor
+    from wfe.executor import Executor
     from wfe.hookspecs import hookimpl
     from wfe.plugins import ComponentRef, ExecutorRef, Plugins, load_plugins
     from wfe.report import RunResult, TaskReport, TaskStatus
     from wfe.run import Run, RunOptions
     from wfe.spec import TaskSpec, WorkflowSpec
-    from wfe.taskcall import TaskCall, TaskOutcome
+    from wfe.taskcall import TaskCall
     from wfe.workflow import Workflow, load, loads
 
 # Public name -> the module that defines it. Imported on first use (PEP 562), so that
@@ -54,8 +57,11 @@ _EXPORTS = {
     "map_outputs": "wfe.component",
     "ComponentLoadError": "wfe.errors",
     "DefinitionError": "wfe.errors",
+    "ExecutorError": "wfe.errors",
     "Location": "wfe.errors",
     "OutputMismatchError": "wfe.errors",
+    "PluginError": "wfe.errors",
+    "PolicyError": "wfe.errors",
     "Problem": "wfe.errors",
     "RemoteError": "wfe.errors",
     "RunFailedError": "wfe.errors",
@@ -63,7 +69,6 @@ _EXPORTS = {
     "TaskError": "wfe.errors",
     "TaskTimeoutError": "wfe.errors",
     "WorkflowError": "wfe.errors",
-    "Completion": "wfe.executor",
     "Executor": "wfe.executor",
     "hookimpl": "wfe.hookspecs",
     "ComponentRef": "wfe.plugins",
@@ -76,7 +81,6 @@ _EXPORTS = {
     "Run": "wfe.run",
     "RunOptions": "wfe.run",
     "TaskCall": "wfe.taskcall",
-    "TaskOutcome": "wfe.taskcall",
     "TaskSpec": "wfe.spec",
     "WorkflowSpec": "wfe.spec",
     "Workflow": "wfe.workflow",
@@ -86,18 +90,20 @@ _EXPORTS = {
 
 __all__ = [
     "REQUIRED",
-    "Completion",
     "Component",
     "ComponentLoadError",
     "ComponentRef",
     "DefinitionError",
     "Executor",
+    "ExecutorError",
     "ExecutorRef",
     "Input",
     "Location",
     "OutputMismatchError",
     "Param",
+    "PluginError",
     "Plugins",
+    "PolicyError",
     "Problem",
     "RemoteError",
     "Run",
@@ -107,7 +113,6 @@ __all__ = [
     "SelectionError",
     "TaskCall",
     "TaskError",
-    "TaskOutcome",
     "TaskReport",
     "TaskSpec",
     "TaskStatus",
@@ -126,9 +131,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from wfe.plugins import core_version
+        from wfe._version import __version__
 
-        return core_version()
+        return __version__
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'wfe' has no attribute {name!r}")

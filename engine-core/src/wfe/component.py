@@ -19,11 +19,13 @@ workflow stays fast.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from wfe.errors import OutputMismatchError, Problem
+from wfe.quoting import brief, describe_value, quote
 from wfe.suggest import did_you_mean
 
 __all__ = [
@@ -60,18 +62,6 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
     return " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
 
 
-def _describe_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"the string '{value}'"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, list | dict):
-        return "a list" if isinstance(value, list) else "a mapping"
-    return f"{type(value).__name__} {value!r}"
-
-
 def _matches(value: Any, expected: type | tuple[type, ...]) -> bool:
     kinds = expected if isinstance(expected, tuple) else (expected,)
     for kind in kinds:
@@ -96,6 +86,8 @@ class Param:
     choices: tuple[Any, ...] | None = None
     #: smallest allowed value, for numbers
     minimum: float | None = None
+    #: largest allowed value, for numbers
+    maximum: float | None = None
 
     @property
     def required(self) -> bool:
@@ -105,7 +97,12 @@ class Param:
         return "any" if self.type is object else _type_name(self.type)
 
     def check(self, value: Any) -> tuple[str, str] | None:
-        """``(message, hint)`` when ``value`` is not acceptable, else ``None``."""
+        """``(message, hint)`` when ``value`` is not acceptable, else ``None``.
+
+        For a param typed as a number (``int`` or ``float``), a value must be finite
+        (YAML's ``.nan`` and ``.inf`` are floats, but no count, size or duration can
+        use them) and within ``minimum``/``maximum``. ``Param(object)`` takes anything.
+        """
         if value is None and self.default is None:
             return None
         if not _matches(value, self.type):
@@ -114,14 +111,38 @@ class Param:
                 hint = "YAML reads yes/no/on/off/true/false as booleans: quote the value"
             elif isinstance(value, int | float) and _matches("", self.type):
                 hint = "quote the value to make it a string"
-            return f"must be {_type_name(self.type)}, got {_describe_value(value)}", hint
-        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
-            return f"must be at least {self.minimum}, got {value}", ""
+            return f"must be {_type_name(self.type)}, got {describe_value(value)}", hint
+        if isinstance(value, int | float) and not isinstance(value, bool) and self._numeric():
+            wrong = self._check_number(value)
+            if wrong:
+                return wrong
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(repr(c) for c in self.choices)
-            return f"must be one of {allowed}, got {value!r}", did_you_mean(
-                str(value), [str(c) for c in self.choices]
+            got = quote(value) if isinstance(value, str) else describe_value(value)
+            return f"must be one of {allowed}, got {got}", did_you_mean(
+                str(value) if isinstance(value, str) else "", [str(c) for c in self.choices]
             )
+        return None
+
+    def _numeric(self) -> bool:
+        kinds = self.type if isinstance(self.type, tuple) else (self.type,)
+        return int in kinds or float in kinds
+
+    def _check_number(self, value: float) -> tuple[str, str] | None:
+        if isinstance(value, float) and not math.isfinite(value):
+            written = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+            return (
+                f"must be a finite number, got {written}",
+                "write an ordinary number: .nan and .inf are not allowed here",
+            )
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            bound = f"at least {low:g}" if low is not None and value < low else f"at most {high:g}"
+            if low is not None and high is not None:
+                hint = f"use a number from {low:g} to {high:g}"
+            else:
+                hint = f"use a number {bound}"
+            return f"must be {bound}, got {brief(value)}", hint
         return None
 
 
@@ -184,6 +205,21 @@ class Component:
         """
         return ()
 
+    @classmethod
+    def validate_task(
+        cls, params: Mapping[str, Any], inputs: Mapping[str, Any]
+    ) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
+        """Checks of the task as a whole, run once its params pass the schema and
+        :meth:`validate_params`: yield ``(where, message, hint)`` per problem, where
+        ``where`` is a path inside the task such as ``("inputs", "df")`` or
+        ``("params", "kwargs", "x")``.
+
+        For components whose accepted inputs depend on their params (the built-in
+        ``python_function`` checks its function's signature). ``inputs`` maps each
+        input name to the output it refers to, or to a literal location.
+        """
+        return ()
+
 
 def map_outputs(result: Any, outputs: Sequence[str]) -> dict[str, Any]:
     """Map a return value onto declared output names.
@@ -231,13 +267,15 @@ def check_task_definition(
     at = ("tasks", index)
     problems = _check_params(component, task, at, params)
     problems += _check_inputs(component, task, at, inputs)
+    if not problems:
+        problems += _check_task(component, task, at, params, inputs)
     outputs_schema: Mapping[str, str] | None = getattr(component, "outputs_schema", None)
     if outputs_schema is not None and len(outputs) != len(outputs_schema):
         roles = ", ".join(outputs_schema) or "none"
         problems.append(
             Problem(
                 "wrong-outputs",
-                f"component '{component_name}' produces {len(outputs_schema)} output(s) ({roles}) "
+                f"component {quote(component_name)} produces {len(outputs_schema)} output(s) ({roles}) "
                 f"but the task declares {len(outputs)}",
                 f"list exactly {len(outputs_schema)} name(s) under outputs:, in this order: {roles}",
                 task,
@@ -267,12 +305,12 @@ def check_against_schema(
                 f"known {what}s: " + ", ".join(schema) if schema else "it takes none"
             )
             problems.append(
-                Problem(f"unknown-{what}", f"unknown {what} '{key}'", hint, task, (*at, key))
+                Problem(f"unknown-{what}", f"unknown {what} {quote(key)}", hint, task, (*at, key))
             )
         elif wrong := param.check(value):
             message, hint = wrong
             problems.append(
-                Problem(f"bad-{what}", f"{what} '{key}' {message}", hint, task, (*at, key))
+                Problem(f"bad-{what}", f"{what} {quote(key)} {message}", hint, task, (*at, key))
             )
     for key, param in schema.items():
         if param.required and key not in values:
@@ -301,6 +339,22 @@ def _check_params(
     return problems
 
 
+def _check_task(
+    component: type,
+    task: str,
+    at: tuple[str | int, ...],
+    params: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+) -> list[Problem]:
+    validate = getattr(component, "validate_task", None)
+    if validate is None:
+        return []
+    return [
+        Problem("bad-task", message, hint, task, (*at, *where))
+        for where, message, hint in validate(params, inputs)
+    ]
+
+
 def _check_inputs(
     component: type, task: str, at: tuple[str | int, ...], inputs: Mapping[str, Any]
 ) -> list[Problem]:
@@ -313,7 +367,7 @@ def _check_inputs(
             hint = did_you_mean(key, schema) or (
                 "it takes: " + ", ".join(schema) if schema else "it takes none"
             )
-            message = f"component takes no input named '{key}'"
+            message = f"component takes no input named {quote(key)}"
             problems.append(Problem("unknown-input", message, hint, task, (*at, "inputs", key)))
     for key, spec in schema.items():
         if spec.required and key not in inputs:

@@ -22,12 +22,17 @@ from wfe.run import Run
 from wfe.spec import TaskSpec, WorkflowSpec
 from wfe.summary import summary_text
 
-__all__ = ["JsonDisplay", "ProgressDisplay", "TextDisplay", "cause_text"]
+__all__ = ["JsonDisplay", "ProgressDisplay", "TextDisplay", "cause_text", "log_tail"]
 
 
 def cause_text(error: TaskError) -> str:
     """The component's own exception, as ``Type: message``."""
     return error.cause_text or str(error)
+
+
+def log_tail(log: str, lines: int = 10) -> list[str]:
+    """The last ``lines`` non-empty lines of a task's log."""
+    return [line for line in log.splitlines() if line.strip()][-lines:]
 
 
 def _names(names: list[str], limit: int = 5) -> str:
@@ -97,6 +102,8 @@ class TextDisplay:
             f"{self._prefix(run, task)} {how} in {report.duration:.2f}s{tries}"
             + (f": {produced}" if produced else "")
         )
+        for warning in report.warnings:
+            self._print(f"    warning: {warning['category']}: {warning['message']}")
 
     @hookimpl
     def wfe_task_error(
@@ -105,6 +112,11 @@ class TextDisplay:
         self._print(
             f"{self._prefix(run, task)} FAILED after {report.duration:.2f}s: {cause_text(error)}"
         )
+        tail = log_tail(report.log)
+        if tail:
+            self._print(f"    the last lines {task.name} printed or logged:")
+            for line in tail:
+                self._print(f"    | {line}")
 
     @hookimpl
     def wfe_workflow_end(self, run: Run, workflow: WorkflowSpec, result: RunResult) -> None:
@@ -272,6 +284,7 @@ class JsonDisplay:
             duration_s=round(report.duration, 6),
             attempts=report.attempts,
             outputs=dict(report.outputs),
+            warnings=report.warnings,
         )
 
     @hookimpl
@@ -288,6 +301,8 @@ class JsonDisplay:
             attempts=report.attempts,
             error=cause_text(error),
             location=str(error.location) if error.location else None,
+            log_tail=log_tail(report.log),
+            warnings=report.warnings,
         )
 
     @hookimpl

@@ -23,8 +23,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
-from wfe import builtin
-from wfe.errors import TaskTimeoutError
+from wfe import builtin, tasklog
+from wfe.errors import ExecutorError, TaskTimeoutError, WorkflowError
 from wfe.executor import Executor
 from wfe.graph import Graph
 from wfe.plugins import Plugins
@@ -82,16 +82,19 @@ def execute(
     started = _perf_counter()
     keep = frozenset(keep) | graph.results
     reports: dict[str, TaskReport] = {}
-    executor.start(run)
-    run.executor_description = executor.describe()
-    frozen, sorter = _frozen_sorter(graph)
     try:
-        hooks.workflow_start(run=run, workflow=run.workflow, workers=executor.slots or 0)
-        _loop(run, graph, sorter, calls, executor, hooks, cancel, reports, keep)
-        results = executor.gather(keep)
+        _start(executor, run)
+        frozen, sorter = _frozen_sorter(graph)
+        tasklog.hold()  # tasks' prints and log records go to their logs for the whole run
+        try:
+            hooks.workflow_start(run=run, workflow=run.workflow, workers=executor.slots or 0)
+            _loop(run, graph, sorter, calls, executor, hooks, cancel, reports, keep)
+            results = executor.gather(keep)
+        finally:
+            tasklog.release()
+            if frozen:
+                gc.unfreeze()
     finally:
-        if frozen:
-            gc.unfreeze()
         executor.close()
     tasks = {t.name: TaskReport(t.name, t.component_name, _REUSED) for t in reused}
     tasks.update(_all_reports(graph, reports))
@@ -101,6 +104,19 @@ def execute(
     )
     hooks.workflow_end(run=run, workflow=run.workflow, result=result)
     return result
+
+
+def _start(executor: Executor, run: Run) -> None:
+    """Start the executor; a failure to start is an :class:`ExecutorError` naming it."""
+    try:
+        executor.start(run)
+    except WorkflowError:
+        raise
+    except Exception as exc:
+        raise ExecutorError(
+            f"the executor '{run.executor}' could not start: {type(exc).__name__}: {exc}"
+        ) from exc
+    run.executor_description = executor.describe()
 
 
 def _loop(
@@ -148,25 +164,16 @@ def _loop(
                         ready.extend(get_ready())
         if not in_flight:
             return
-        for completion in wait(timeout):
+        for report in wait(timeout):
             in_flight -= 1
-            name = completion.task
+            name = report.name
             task = tasks[name]
-            outcome = completion.outcome
-            status = outcome.status
+            status = report.status
             if status is _NOT_RUN:  # cancelled, or behind a failure on a lookahead executor
                 continue
-            report = reports[name] = TaskReport(
-                name,
-                task.component_name,
-                status,
-                outcome.duration,
-                outcome.error,
-                outcome.attempts,
-                outputs=outcome.outputs,
-            )
+            reports[name] = report
             if status is _FAILED:
-                error = outcome.error
+                error = report.error
                 assert error is not None
                 if not keep_going or isinstance(error.__cause__, TaskTimeoutError):
                     stopping = True  # keep-going never runs past a timed-out task

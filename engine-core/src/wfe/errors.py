@@ -9,18 +9,22 @@ a bug in wfe and is shown as such.
 
 from __future__ import annotations
 
-import pickle
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wfe.quoting import quote
+
 __all__ = [
     "ComponentLoadError",
     "DefinitionError",
+    "ExecutorError",
     "Location",
     "OutputMismatchError",
+    "PluginError",
+    "PolicyError",
     "Problem",
+    "ProblemList",
     "RemoteError",
     "RunFailedError",
     "SelectionError",
@@ -49,6 +53,10 @@ class Problem:
     ``path`` locates the offending YAML node from the document root, e.g.
     ``("tasks", 3, "inputs", "df")``; checks that know nothing about YAML (the graph,
     component schemas) fill it in and the loader turns it into a :class:`Location`.
+
+    The message and the hint are masked (:func:`wfe.masking.mask_text`) when the problem
+    is made: a problem often quotes a value from the file, and the value may be a URL
+    with a password; every channel that shows it then shows it masked.
     """
 
     kind: str
@@ -58,13 +66,46 @@ class Problem:
     path: tuple[str | int, ...] = ()
     location: Location | None = None
 
+    def __post_init__(self) -> None:
+        from wfe.masking import mask_text  # on first use: loading a valid file needs none
+
+        object.__setattr__(self, "message", mask_text(self.message))
+        object.__setattr__(self, "hint", mask_text(self.hint))
+
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        who = f"task '{self.task}': " if self.task else ""
+        who = f"task {quote(self.task)}: " if self.task else ""
         text = f"{where}{who}{self.message}"
         if self.hint:
             text += f"\n    fix: {self.hint}"
         return text
+
+
+#: At most this many problems are kept and listed; the rest are only counted.
+MAX_PROBLEMS = 1_000
+
+
+class ProblemList(list[Problem]):
+    """A list that keeps the first :data:`MAX_PROBLEMS` problems and counts the rest.
+
+    A hostile (or generated) file can hold millions of mistakes, a million duplicate
+    keys say; keeping them all took gigabytes, and no one reads past the first few
+    hundred. The first ones are the ones to fix first anyway.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+        else:
+            self.dropped += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 class WorkflowError(Exception):
@@ -78,16 +119,23 @@ class DefinitionError(WorkflowError, ValueError):
     them all at once instead of one per run.
     """
 
-    def __init__(self, problems: Iterable[Problem], source: str = "") -> None:
+    def __init__(self, problems: Iterable[Problem], source: str = "", dropped: int = 0) -> None:
         self.problems: tuple[Problem, ...] = tuple(_ordered(problems))
         self.source = source
+        #: how many more problems were found than ``problems`` holds
+        self.dropped = dropped
         super().__init__(self._render())
 
     def _render(self) -> str:
-        count = len(self.problems)
+        count = len(self.problems) + self.dropped
         head = f"{self.source}: " if self.source else ""
-        head += f"{count} problem{'s' if count != 1 else ''} in the workflow definition"
-        return "\n".join([head, *(str(p) for p in self.problems)])
+        head += f"{count:,} problem{'s' if count != 1 else ''} in the workflow definition"
+        lines = [head, *(str(p) for p in self.problems)]
+        if self.dropped:
+            lines.append(
+                f"... and {self.dropped:,} more (only the first {len(self.problems):,} are listed)"
+            )
+        return "\n".join(lines)
 
     @property
     def kinds(self) -> list[str]:
@@ -104,8 +152,23 @@ def _ordered(problems: Iterable[Problem]) -> Sequence[Problem]:
     return sorted(problems, key=key)
 
 
+class PolicyError(WorkflowError, ValueError):
+    """The operator policy file (``$WFE_POLICY`` or ``/etc/wfe/policy.toml``) is broken:
+    not TOML, an unknown key or a wrong type. Nothing is loaded until it is fixed."""
+
+
 class SelectionError(WorkflowError, ValueError):
     """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
+
+
+class ExecutorError(WorkflowError, RuntimeError):
+    """The executor could not start (a cluster that cannot be reached, say) or broke
+    down; no task result is lost silently: the run stops and says why."""
+
+
+class PluginError(WorkflowError, TypeError):
+    """A plugin breaks the plugin contract: a hook implementation whose name is not a wfe
+    hook, or whose arguments are not the hook's. Names the plugin and its distribution."""
 
 
 class ComponentLoadError(WorkflowError, ImportError):
@@ -125,6 +188,11 @@ class TaskError(WorkflowError, RuntimeError):
     Pickles (a task may fail in another process): the cause travels with it when it
     pickles, else as a :class:`RemoteError` with the same type name and message.
     ``cause_text`` and ``traceback_text`` survive either way.
+
+    The message, ``cause_text`` and ``traceback_text`` are masked
+    (:func:`wfe.masking.mask_text`): displays, records and ``--debug`` show them as they
+    are. The cause itself is the component's exception, untouched: whoever shows it
+    directly masks it too.
     """
 
     def __init__(
@@ -135,20 +203,24 @@ class TaskError(WorkflowError, RuntimeError):
         location: Location | None = None,
         cause: BaseException | None = None,
     ):
+        from wfe.masking import mask_text  # on first use: a run without failures needs none
+
         self.task = task
         self.component = component
-        self.message = message
+        self.message = mask_text(message)
         self.location = location
         where = f" (defined at {location})" if location else ""
-        super().__init__(f"task '{task}' (component '{component}'){where} failed: {message}")
+        super().__init__(f"task '{task}' (component '{component}'){where} failed: {self.message}")
         #: the component's exception as ``Type: message`` ("" when there is none)
         self.cause_text = ""
         #: the cause's traceback, formatted where it happened ("" when there is none)
         self.traceback_text = ""
         if cause is not None:
             self.__cause__ = cause
-            self.cause_text = f"{type(cause).__name__}: {cause}"
-            self.traceback_text = "".join(traceback.format_exception(cause))
+            self.cause_text = mask_text(f"{type(cause).__name__}: {cause}")
+            import traceback  # only when a task fails: not at start-up
+
+            self.traceback_text = mask_text("".join(traceback.format_exception(cause)))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
@@ -180,6 +252,8 @@ class RemoteError(WorkflowError, RuntimeError):
 def _portable(cause: BaseException | None) -> BaseException | None:
     if cause is None:
         return None
+    import pickle  # only when an error travels: not at start-up
+
     try:
         pickle.loads(pickle.dumps(cause))
     except Exception:

@@ -8,7 +8,7 @@ fail-fast, keep-going and cancellation, and keeps the reports. An executor decid
 - ``submit``\\ s a :class:`~wfe.taskcall.TaskCall` (picklable) whose inputs are outputs
   of earlier tasks, which the executor itself holds (values in this process, futures
   on a cluster): data stays where it was made;
-- reports :class:`Completion`\\ s from ``wait``;
+- reports each ended task's :class:`~wfe.report.TaskReport` from ``wait``;
 - ``release``\\ s an output once its last reader has been submitted;
 - ``gather``\\ s the outputs the caller asked for at the end of the run;
 - ``cancel``\\ s what has not started, and ``close``\\ s.
@@ -22,24 +22,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from wfe.component import Param
 
 if TYPE_CHECKING:
+    from wfe.report import TaskReport
     from wfe.run import Run
-    from wfe.taskcall import TaskCall, TaskOutcome
+    from wfe.taskcall import TaskCall
 
-__all__ = ["Completion", "Executor"]
-
-
-@dataclass(slots=True)  # not frozen: made once per task, and frozen ones are slow to make
-class Completion:
-    """A submitted task has ended: how it went (``outcome``), for task ``task``."""
-
-    task: str
-    outcome: TaskOutcome
+__all__ = ["Executor"]
 
 
 class Executor(ABC):
@@ -80,14 +72,16 @@ class Executor(ABC):
 
     @abstractmethod
     def submit(self, call: TaskCall) -> None:
-        """Run ``call`` with its inputs: ``call.task.inputs`` names the outputs (held by
-        this executor) it reads; ``call.task.literals`` are given as they are. Must not
-        block until the task ends, except in an executor with one slot."""
+        """Run ``call`` where this executor runs tasks: ``call(values)``, where
+        ``values`` maps at least the outputs the task reads (``call.task.inputs``' values,
+        held by this executor) to their values. Must not block until the task ends,
+        except in an executor with one slot."""
 
     @abstractmethod
-    def wait(self, timeout: float | None) -> Iterable[Completion]:
-        """The completions since the last call, waiting up to ``timeout`` seconds for at
-        least one (``None``: until one arrives). Every submitted task completes exactly
+    def wait(self, timeout: float | None) -> Iterable[TaskReport]:
+        """The reports of the tasks that ended since the last call (what their
+        :class:`~wfe.taskcall.TaskCall` returned), waiting up to ``timeout`` seconds for
+        at least one (``None``: until one arrives). Every submitted task ends exactly
         once, also when it was cancelled (status ``not_run``)."""
 
     @abstractmethod

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from wfe.errors import Problem
+from wfe.quoting import quote
 from wfe.spec import TaskSpec
 from wfe.suggest import did_you_mean
 
@@ -113,7 +114,7 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
                 problems.append(
                     Problem(
                         "duplicate-output",
-                        f"output '{output}' is also produced by task '{first}'",
+                        f"output {quote(output)} is also produced by task {quote(first)}",
                         "every output name must be produced by exactly one task: rename one",
                         task.name,
                         ("tasks", task.index, "outputs", position),
@@ -127,8 +128,9 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
     consumes: dict[TaskSpec, tuple[str, ...]] = {}
     consumers: dict[str, int] = dict.fromkeys(producers, 0)
     for task in by_name.values():
-        refs: list[str] = []
-        upstream: list[TaskSpec] = []
+        # dicts as ordered sets: a task may read thousands of outputs
+        refs: dict[str, None] = {}
+        upstream: dict[TaskSpec, None] = {}
         for input_name, ref in task.inputs.items():
             producer = producers.get(ref)
             if producer is None:
@@ -136,7 +138,7 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
                 problems.append(
                     Problem(
                         "unknown-reference",
-                        f"input '{input_name}' refers to '{ref}', which no task produces",
+                        f"input {quote(input_name)} refers to {quote(ref)}, which no task produces",
                         (f"{hint} " if hint else "")
                         + "name another task's output, or write a literal location with a "
                         "scheme (s3://..., file://...)",
@@ -146,24 +148,23 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
                 )
                 continue
             if ref not in refs:
-                refs.append(ref)
+                refs[ref] = None
                 consumers[ref] += 1
-                if by_name[producer] not in upstream:
-                    upstream.append(by_name[producer])
+                upstream[by_name[producer]] = None
         for position, earlier in enumerate(task.after):
             if earlier not in by_name:
                 hint = did_you_mean(earlier, by_name)
                 problems.append(
                     Problem(
                         "unknown-task",
-                        f"'after' names '{earlier}', which is not a task of this workflow",
+                        f"'after' names {quote(earlier)}, which is not a task of this workflow",
                         hint or "list the names of tasks that must finish first",
                         task.name,
                         ("tasks", task.index, "after", position),
                     )
                 )
-            elif by_name[earlier] not in upstream:
-                upstream.append(by_name[earlier])
+            else:
+                upstream[by_name[earlier]] = None
         dependencies[task] = tuple(upstream)
         consumes[task] = tuple(refs)
 
@@ -182,11 +183,24 @@ def build_graph(tasks: Iterable[TaskSpec]) -> tuple[Graph, list[Problem]]:
     return graph, problems
 
 
+#: A cycle's path in a message shows this many steps at each end.
+_CYCLE_ENDS = 10
+
+
 def _cycle_problem(cycle: list[TaskSpec], graph: Graph) -> Problem:
-    """Describe graphlib's cycle as data flows: ``a -[x]-> b -[y]-> a``."""
+    """Describe graphlib's cycle as data flows: ``a -[x]-> b -[y]-> a``; the middle of
+    a very long cycle is left out of the message."""
     # graphlib lists the cycle producer first, i.e. in the direction data flows.
+    links = list(itertools.pairwise(cycle))
+    if len(links) > 2 * _CYCLE_ENDS:
+        hidden = len(links) - 2 * _CYCLE_ENDS
+        links = links[:_CYCLE_ENDS] + links[-_CYCLE_ENDS:]
+    else:
+        hidden = 0
     steps = [cycle[0].name]
-    for producer, consumer in itertools.pairwise(cycle):
+    for number, (producer, consumer) in enumerate(links):
+        if hidden and number == _CYCLE_ENDS:
+            steps.append(f"-> ... ({hidden:,} more steps) -> {producer.name}")
         shared = [o for o in graph.consumes[consumer] if graph.producers.get(o) == producer.name]
         link = ", ".join(shared) or "after"  # no data: an explicit 'after' ordering
         steps.append(f"-[{link}]-> {consumer.name}")

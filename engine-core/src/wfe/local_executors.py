@@ -16,17 +16,17 @@ from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from wfe.component import Param
-from wfe.executor import Completion, Executor
+from wfe.executor import Executor
 from wfe.native_threads import NativeThreadLimit, available_cores
-from wfe.report import TaskStatus
-from wfe.taskcall import TaskCall, TaskOutcome, task_error
+from wfe.report import TaskReport, TaskStatus
+from wfe.taskcall import TaskCall, task_error
 
 if TYPE_CHECKING:
     from wfe.run import Run
 
 __all__ = ["InProcessExecutor", "SequentialExecutor", "ThreadsExecutor"]
 
-_Result = tuple[TaskOutcome, dict[str, Any] | None]
+_Result = tuple[TaskReport, dict[str, Any] | None]
 
 
 class InProcessExecutor(Executor):
@@ -52,7 +52,7 @@ class SequentialExecutor(InProcessExecutor):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._done: list[Completion] = []
+        self._done: list[TaskReport] = []
 
     @property
     def slots(self) -> int:
@@ -62,12 +62,12 @@ class SequentialExecutor(InProcessExecutor):
         return "sequential"
 
     def submit(self, call: TaskCall) -> None:
-        outcome, outputs = call(call.inputs_from(self.values))
+        report, outputs = call(self.values)
         if outputs is not None:
             self.values.update(outputs)
-        self._done.append(Completion(call.task.name, outcome))
+        self._done.append(report)
 
-    def wait(self, timeout: float | None) -> list[Completion]:
+    def wait(self, timeout: float | None) -> list[TaskReport]:
         done, self._done = self._done, []
         return done
 
@@ -98,7 +98,7 @@ class ThreadsExecutor(InProcessExecutor):
         super().__init__(**options)
         self.workers: int = self.options["workers"]
         self._pool: ThreadPoolExecutor | None = None
-        self._finished: SimpleQueue[tuple[str, _Result]] = SimpleQueue()
+        self._finished: SimpleQueue[_Result] = SimpleQueue()
         self._limit: NativeThreadLimit | None = None
 
     @property
@@ -117,7 +117,10 @@ class ThreadsExecutor(InProcessExecutor):
 
     def submit(self, call: TaskCall) -> None:
         assert self._pool is not None, "start() first"
-        self._pool.submit(self._work, call, call.inputs_from(self.values))
+        task = call.task
+        values = self.values  # only what the task reads: the store changes meanwhile
+        reads = {ref: values[ref] for ref in task.inputs.values()} if not call.load else {}
+        self._pool.submit(self._work, call, reads)
 
     def _work(self, call: TaskCall, inputs: dict[str, Any]) -> None:
         try:
@@ -125,11 +128,14 @@ class ThreadsExecutor(InProcessExecutor):
                 self._limit.apply()
             result = call(inputs)
         except BaseException as exc:  # anything else still ends as a task failure, never a hang
-            result = TaskOutcome(TaskStatus.FAILED, error=task_error(call.task, exc)), None
+            task = call.task
+            failed = TaskReport(task.name, task.component_name, TaskStatus.FAILED)
+            failed.error = task_error(task, exc)
+            result = failed, None
         del inputs
-        self._finished.put((call.task.name, result))
+        self._finished.put(result)
 
-    def wait(self, timeout: float | None) -> list[Completion]:
+    def wait(self, timeout: float | None) -> list[TaskReport]:
         finished = self._finished
         try:
             items = [finished.get(timeout=timeout)]
@@ -137,13 +143,11 @@ class ThreadsExecutor(InProcessExecutor):
             return []
         while not finished.empty():
             items.append(finished.get_nowait())
-        completions = []
         values = self.values
-        for name, (outcome, outputs) in items:
+        for _, outputs in items:
             if outputs is not None:
                 values.update(outputs)
-            completions.append(Completion(name, outcome))
-        return completions
+        return [report for report, _ in items]
 
     def close(self) -> None:
         if self._pool is not None:

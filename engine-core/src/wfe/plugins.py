@@ -12,6 +12,12 @@ Operator switches (environment variables):
     load only these entry points (by entry point or distribution name).
 ``WFE_TRACE_PLUGINS=1``
     print every hook call to stderr.
+
+Plugins are checked when they register: a hook implementation whose name is not a wfe
+hook (``wfe_task_ends``), or whose arguments are not the hook's, makes the plugin fail
+with a :class:`~wfe.errors.PluginError` naming it and its distribution (recorded once in
+``Plugins.failures``, as for a plugin that fails to import). Installed entry points come
+from :mod:`wfe.discovery`, which caches the scan until something is installed or removed.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 import pluggy
 
 from wfe import hookspecs
-from wfe.errors import ComponentLoadError
+from wfe._version import __version__
+from wfe.errors import ComponentLoadError, PluginError
+from wfe.suggest import did_you_mean
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -42,6 +50,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "wfe.plugins"
+_HOOK_NAMES = sorted(n for n in vars(hookspecs) if n.startswith("wfe_"))
 _CORE_DISTRIBUTION = "engine-core"
 
 
@@ -134,6 +143,8 @@ class PluginFailure:
     error: BaseException
 
     def __str__(self) -> str:
+        if isinstance(self.error, PluginError):  # it names the plugin already
+            return f"{self.error}; fix it or uninstall {self.distribution}"
         return (
             f"plugin '{self.plugin}' from distribution {self.distribution} {self.version} "
             f"failed to load: {type(self.error).__name__}: {self.error}"
@@ -196,11 +207,36 @@ class Plugins:
     def register(
         self, plugin: object, name: str | None = None, origin: tuple[str, str] = ("", "")
     ) -> None:
-        """Register a plugin object (a module or an instance with hook implementations)."""
-        registered = self.manager.register(plugin, name=name)
-        if registered is not None:
-            self.origins[registered] = origin
+        """Register a plugin object (a module or an instance with hook implementations).
+
+        Raises :class:`PluginError` (and registers nothing) when a hook implementation's
+        name is not a wfe hook, or its arguments are not the hook's."""
+        label = name or getattr(plugin, "__name__", type(plugin).__name__)
+        where = f" from distribution {origin[0]} {origin[1]}" if origin[0] else ""
+        try:
+            registered = self.manager.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise PluginError(f"plugin '{label}'{where}: {detail}") from exc
+        if registered is None:
+            return
+        unknown = [c.name for c in self.manager.get_hookcallers(plugin) or () if c.spec is None]
+        if unknown:
+            self.manager.unregister(plugin)
+            hints = "; ".join(
+                f"'{hook}' is not a wfe hook. "
+                + (did_you_mean(hook, _HOOK_NAMES) or f"wfe's hooks: {', '.join(_HOOK_NAMES)}")
+                for hook in unknown
+            )
+            raise PluginError(f"plugin '{label}'{where}: {hints}")
+        self.origins[registered] = origin
         self._registry = self._executors = None
+
+    def _failed(self, failure: PluginFailure) -> None:
+        """Record a failure once, however often the registries are rebuilt."""
+        key = (failure.plugin, type(failure.error), str(failure.error))
+        if all((f.plugin, type(f.error), str(f.error)) != key for f in self.failures):
+            self.failures.append(failure)
 
     def unregister(self, plugin: object) -> None:
         self.manager.unregister(plugin)
@@ -232,7 +268,7 @@ class Plugins:
             try:
                 refs = _refs(impl.function(), kind)
             except Exception as exc:
-                self.failures.append(PluginFailure(impl.plugin_name, distribution, version, exc))
+                self._failed(PluginFailure(impl.plugin_name, distribution, version, exc))
                 continue
             for ref in refs:
                 ref = replace(ref, distribution=distribution, version=version)
@@ -264,7 +300,7 @@ def load_plugins(
     env = os.environ if environ is None else environ
     plugins = Plugins(pluggy.PluginManager(hookspecs.PROJECT))
     plugins.manager.add_hookspecs(hookspecs)
-    plugins.register(builtin, "wfe.builtin", (_CORE_DISTRIBUTION, core_version()))
+    plugins.register(builtin, "wfe.builtin", (_CORE_DISTRIBUTION, __version__))
     if not _truthy(env.get("WFE_DISABLE_PLUGIN_AUTOLOAD")):
         only = {n.strip() for n in env.get("WFE_PLUGINS", "").split(",") if n.strip()}
         _load_entry_points(plugins, only)
@@ -278,12 +314,10 @@ def load_plugins(
 
 
 def _load_entry_points(plugins: Plugins, only: set[str]) -> None:
-    from importlib.metadata import entry_points
+    from wfe.discovery import installed_entry_points
 
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        dist = entry_point.dist
-        distribution = dist.name if dist is not None else "?"
-        version = dist.version if dist is not None else "?"
+    for entry_point in installed_entry_points():
+        distribution, version = entry_point.distribution, entry_point.version
         if only and entry_point.name not in only and distribution not in only:
             continue
         try:
@@ -294,17 +328,7 @@ def _load_entry_points(plugins: Plugins, only: set[str]) -> None:
                 )
             plugins.register(plugin, entry_point.name, (distribution, version))
         except Exception as exc:
-            plugins.failures.append(PluginFailure(entry_point.name, distribution, version, exc))
-
-
-def core_version() -> str:
-    """The installed engine-core version ("0+unknown" when running from a source tree)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(_CORE_DISTRIBUTION)
-    except PackageNotFoundError:
-        return "0+unknown"
+            plugins._failed(PluginFailure(entry_point.name, distribution, version, exc))
 
 
 def _truthy(value: str | None) -> bool:

@@ -8,11 +8,13 @@
     installed distributions, executor, options, start, end, status and task counts.
     Small (it holds no per-task data), written atomically when the run starts and when
     it ends: ``wfe runs list`` reads only these, newest first.
+``logs/<task>.log``
+    what each task printed and logged (when it did), written as the task ends.
 ``tasks.jsonl``
-    an append-only log: one line naming every task, then one JSON line per task as it
-    ends (status, attempts, duration, the process's peak memory, the error, a
-    description of each output with small values such as metrics), and at the end one
-    line per task that did not run. Each task costs one short line, so a
+    an append-only log: a header naming the columns and every task, then one JSON list
+    per task as it ends (status, attempts, duration, the process's peak memory, a
+    description of each output with small values such as metrics, the error, where its
+    log is), and at the end one per task that did not run. Each task costs one short line, so a
     100,000-task run writes no more than 100,000 lines; the log is flushed at least
     every ``flush_interval`` seconds and at once after a failure, so a crash or a
     ``kill -9`` leaves a readable record (status ``running``) of what had finished.
@@ -24,15 +26,18 @@ or of the wrong shape are flagged, never fatal.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import resource
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,12 +48,56 @@ from wfe.report import RunResult, TaskReport
 from wfe.run import Run
 from wfe.spec import TaskSpec, WorkflowSpec
 
-__all__ = ["DEFAULT_ROOT", "RunRecorder", "find_record", "read_record", "read_summaries"]
+__all__ = [
+    "DEFAULT_ROOT",
+    "RunRecorder",
+    "find_record",
+    "read_record",
+    "read_summaries",
+    "task_log",
+]
 
 DEFAULT_ROOT = Path(".wfe") / "runs"
 SUMMARY_FILE = "run.json"
 TASKS_FILE = "tasks.jsonl"
-_encode = json.JSONEncoder(default=str, ensure_ascii=False).encode  # the C encoder: no indent
+LOGS_FOLDER = "logs"
+#: the fields of a task's line in tasks.jsonl, in order (a line may stop early); lists,
+#: not mappings, because encoding a short list costs a third of encoding a dict
+COLUMNS = (
+    "task",
+    "status",
+    "attempts",
+    "duration_s",
+    "peak_rss_mb",
+    "outputs",
+    "error",
+    "log",
+    "skipped_because",
+    "warnings",
+)
+
+
+def _encoder() -> Callable[[Any], str]:
+    """Compact JSON, non-ASCII kept, anything unknown as ``str()``. The C encoder is
+    built once: ``json.dumps`` builds it again on every call, which costs more than
+    encoding a task's line."""
+    if c_make_encoder is None:  # no C accelerator (another Python): the plain way
+        return json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
+    encode = c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+_encode = _encoder()
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}")
+
+
+def _log_path(task: str) -> str:
+    """Where a task's log goes, relative to the run's folder: its name when that is a
+    plain file name, else a digest of it (a name never becomes a path of its own)."""
+    stem = task if _SAFE_NAME.fullmatch(task) else hashlib.sha256(task.encode()).hexdigest()
+    return f"{LOGS_FOLDER}/{stem}.log"
 
 
 def _now() -> str:
@@ -85,13 +134,16 @@ class RunRecorder:
 
     def __init__(
         self,
-        root: Path = DEFAULT_ROOT,
+        root: str | os.PathLike[str] = DEFAULT_ROOT,
         distributions: Mapping[str, str] | None = None,
         flush_interval: float = 0.5,
+        only_run: str | None = None,
     ):
         self.root = Path(root)
         self.distributions = dict(distributions or {})
         self.flush_interval = flush_interval
+        #: record this run only (a recorder added for one run of a shared plugin set)
+        self.only_run = only_run
         self._open: dict[str, _Open] = {}
         self._lock = threading.Lock()  # guards _open between runs in different threads
 
@@ -101,6 +153,8 @@ class RunRecorder:
 
     @hookimpl
     def wfe_workflow_start(self, run: Run, workflow: WorkflowSpec) -> None:
+        if self.only_run is not None and run.id != self.only_run:
+            return  # another run of the same plugins: not ours (the other hooks see no state)
         folder = self.folder_of(run.id)
         folder.mkdir(parents=True, exist_ok=True)
         options = run.options
@@ -133,45 +187,54 @@ class RunRecorder:
         _write_json(folder / SUMMARY_FILE, summary)
         log = (folder / TASKS_FILE).open("w", encoding="utf-8")
         tasks = [[t.name, t.component_name] for t in workflow.tasks]
-        log.write(_encode({"tasks": tasks}) + "\n")
+        log.write(_encode({"columns": COLUMNS, "tasks": tasks}) + "\n")
         log.flush()
         now = time.perf_counter()
         with self._lock:
             self._open[run.id] = _Open(folder, summary, log, now, now)
 
-    def _append(self, run: Run, entry: dict[str, Any], urgent: bool = False) -> None:
+    def _append(self, run: Run, row: list[Any], urgent: bool = False) -> None:
         state = self._open.get(run.id)
         if state is None:
             return
-        state.reported.add(entry["task"])
-        state.log.write(_encode(entry) + "\n")
+        state.reported.add(row[0])
+        state.log.write(_encode(row) + "\n")
         now = time.perf_counter()
         if urgent or now - state.flushed >= self.flush_interval:
             state.log.flush()
             state.flushed = now
 
-    def _entry(self, task: TaskSpec, report: TaskReport) -> dict[str, Any]:
-        return {
-            "task": task.name,
-            "status": str(report.status),
-            "attempts": report.attempts,
-            "duration_s": round(report.duration, 6),
-            "peak_rss_mb": _peak_rss_mb(),
-        }
+    def _row(self, run: Run, task: TaskSpec, report: TaskReport, error: str | None) -> list[Any]:
+        """One task's line, in :data:`COLUMNS` order; its log goes to a file of its own."""
+        log_path = None
+        state = self._open.get(run.id)
+        if report.log and state is not None:
+            log_path = _log_path(task.name)
+            (state.folder / LOGS_FOLDER).mkdir(exist_ok=True)
+            (state.folder / log_path).write_text(report.log, encoding="utf-8")
+        return [
+            task.name,
+            report.status.value,
+            report.attempts,
+            round(report.duration, 6),
+            _peak_rss_mb(),
+            dict(report.outputs) or None,
+            error,
+            log_path,
+            None,
+            report.warnings or None,
+        ]
 
     @hookimpl
     def wfe_task_end(self, run: Run, task: TaskSpec, report: TaskReport) -> None:
-        entry = self._entry(task, report)
-        entry["outputs"] = report.outputs
-        self._append(run, entry)
+        self._append(run, self._row(run, task, report, None))
 
     @hookimpl
     def wfe_task_error(
         self, run: Run, task: TaskSpec, report: TaskReport, error: TaskError
     ) -> None:
-        entry = self._entry(task, report)
-        entry["error"] = error.cause_text or str(error)
-        self._append(run, entry, urgent=True)
+        row = self._row(run, task, report, error.cause_text or str(error))
+        self._append(run, row, urgent=True)
 
     @hookimpl
     def wfe_workflow_end(self, run: Run, result: RunResult) -> None:
@@ -181,10 +244,10 @@ class RunRecorder:
             return
         for name, report in result.tasks.items():  # tasks no hook reported: not run, reused
             if name not in state.reported:
-                entry: dict[str, Any] = {"task": name, "status": str(report.status)}
+                row: list[Any] = [name, report.status.value]
                 if report.skipped_because:
-                    entry["skipped_because"] = list(report.skipped_because)
-                state.log.write(_encode(entry) + "\n")
+                    row += [None] * 6 + [list(report.skipped_because)]
+                state.log.write(_encode(row) + "\n")
         state.log.close()
         statuses = [str(r.status) for r in result.tasks.values()]
         counts = {s: statuses.count(s) for s in ("succeeded", "reused", "failed", "not_run")}
@@ -245,7 +308,7 @@ def read_summaries(root: Path = DEFAULT_ROOT, limit: int | None = None) -> list[
     return found
 
 
-def _task_lines(path: Path) -> Iterator[dict[str, Any]]:
+def _task_lines(path: Path) -> Iterator[dict[str, Any] | list[Any]]:
     try:
         handle = path.open(encoding="utf-8")
     except OSError:
@@ -256,7 +319,7 @@ def _task_lines(path: Path) -> Iterator[dict[str, Any]]:
                 entry = json.loads(line)
             except ValueError:
                 continue  # the last line of a killed run may be cut short
-            if isinstance(entry, dict):
+            if isinstance(entry, dict | list):
                 yield entry
 
 
@@ -268,19 +331,35 @@ def read_record(folder: Path) -> dict[str, Any] | None:
     if record is None:
         return None
     tasks: dict[str, dict[str, Any]] = {}
+    columns: tuple[str, ...] = COLUMNS
     for entry in _task_lines(folder / TASKS_FILE):
-        listed = entry.get("tasks")
-        if isinstance(listed, list):
-            for item in listed:
+        if isinstance(entry, dict):  # the header: the columns and every task
+            listed = entry.get("tasks")
+            if isinstance(entry.get("columns"), list):
+                columns = tuple(map(str, entry["columns"]))
+            for item in listed if isinstance(listed, list) else ():
                 if isinstance(item, list) and len(item) == 2:
                     tasks[str(item[0])] = {"component": item[1], "status": "pending"}
-            continue
-        name = entry.pop("task", None)
-        if isinstance(name, str):
-            known = tasks.setdefault(name, {"component": None, "status": "pending"})
-            known.update(entry)
+        elif entry and isinstance(entry[0], str):
+            known = tasks.setdefault(entry[0], {"component": None, "status": "pending"})
+            known.update(
+                (k, v) for k, v in zip(columns[1:], entry[1:], strict=False) if v is not None
+            )
     record["tasks"] = tasks
     return record
+
+
+def task_log(record: Mapping[str, Any], task: str, root: Path = DEFAULT_ROOT) -> str | None:
+    """The log a task of a recorded run left, or None when it left none."""
+    tasks = record.get("tasks")
+    entry = tasks.get(task) if isinstance(tasks, dict) else None
+    relative = _log_path(task)
+    if not isinstance(entry, dict) or entry.get("log") != relative:
+        return None  # only the name the recorder writes: never a path read from the file
+    try:
+        return (Path(root) / str(record["run_id"]) / relative).read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def find_record(run_id: str, root: Path = DEFAULT_ROOT) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,8 +36,12 @@ class TaskReport:
     attempts: int = 0
     skipped_because: tuple[str, ...] = ()
     #: a description of each output (type, shape, a scalar's value: see
-    #: :func:`wfe.summary.describe`), when a display or record asked for them
+    #: :func:`wfe.summary.describe`)
     outputs: Mapping[str, Any] = field(default_factory=dict)
+    #: what the task printed and logged (its newest 256 KiB)
+    log: str = ""
+    #: the warnings it emitted: ``{"category", "message", ...attributes}``
+    warnings: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(slots=True)

@@ -16,14 +16,27 @@ from typing import Any
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
+from wfe.attempts import MAX_WAIT_SECONDS
 from wfe.component import Param
 from wfe.errors import Location, Problem
+from wfe.names import (
+    IDENTIFIER_RULE,
+    MAX_NAME_LENGTH,
+    VARIABLE_RULE,
+    identifier_problem,
+    label_problem,
+    variable_problem,
+)
+from wfe.quoting import quote
 from wfe.suggest import did_you_mean
 from wfe.variables import Variables
 from wfe.yamlsource import NodeReader, describe_node, location_of
 
 __all__ = [
+    "EXECUTOR_KEYS",
+    "TASK_KEYS",
     "TASK_OPTIONS",
+    "TOP_KEYS",
     "ExecutorChoice",
     "TaskSpec",
     "WorkflowSpec",
@@ -38,27 +51,41 @@ def _empty() -> Mapping[str, Any]:
     return _EMPTY
 
 
+#: The most ``retries`` a task may have.
+MAX_RETRIES = 100
+#: The longest ``timeout`` of a task: one week, in seconds.
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600.0
+
 #: Per-task options beyond the core keys, declared like component params; a task's
 #: values land in ``TaskSpec.options`` (defaults are not filled in there).
 TASK_OPTIONS: dict[str, Param] = {
-    "retries": Param(int, default=0, minimum=0, doc="extra attempts after a failure"),
+    "retries": Param(
+        int, default=0, minimum=0, maximum=MAX_RETRIES, doc="extra attempts after a failure"
+    ),
     "retry_delay": Param(
         float,
         default=1.0,
         minimum=0,
-        doc="seconds before the first retry; doubles each time, with jitter",
+        maximum=MAX_WAIT_SECONDS,
+        doc="seconds before the first retry; doubles each time (up to a day), with jitter",
     ),
     "retry_on": Param(
         list, default=None, doc="exception class names to retry (default: any error)"
     ),
     "timeout": Param(
-        float, default=None, minimum=0.001, doc="seconds; the task fails at the deadline"
+        float,
+        default=None,
+        minimum=0.001,
+        maximum=MAX_TIMEOUT_SECONDS,
+        doc="seconds; the task fails at the deadline",
     ),
 }
 
-_TOP_KEYS = ("workflow_name", "description", "vars", "checkpoint", "executor", "tasks")
-_EXECUTOR_KEYS = ("name", "options")
-_TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")
+#: The keys the parser accepts at the top of a workflow, in an ``executor:`` mapping and in
+#: a task (besides TASK_OPTIONS); wfe.schema describes exactly these.
+TOP_KEYS = ("workflow_name", "description", "vars", "checkpoint", "executor", "tasks")
+EXECUTOR_KEYS = ("name", "options")
+TASK_KEYS = ("name", "component_name", "description", "params", "inputs", "outputs", "after")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -227,8 +254,10 @@ class _Parser:
         )
         return None
 
-    def names(self, node: Node, key: str, task: str | None) -> list[str]:
-        """A list of names (``outputs``, ``after``)."""
+    def names(self, node: Node, key: str, task: str | None, *, identifiers: str = "") -> list[str]:
+        """A list of names (``outputs``, ``after``). With ``identifiers`` (what one such
+        name is, "the output name"), each must be an identifier (see :mod:`wfe.names`).
+        """
         if not isinstance(node, SequenceNode):
             self.reader.problem(
                 node,
@@ -238,8 +267,34 @@ class _Parser:
                 task,
             )
             return []
-        found = (self.string(item, f"an entry of {key}", task) for item in node.value)
-        return [name for name in found if name is not None]
+        names: list[str] = []
+        for item in node.value:
+            name = self.string(item, f"an entry of {key}", task)
+            if name is not None:
+                if identifiers:
+                    self.identifier(item, name, identifiers, task)
+                names.append(name)
+        return names
+
+    def identifier(self, node: Node, name: str, what: str, task: str | None) -> bool:
+        """Report ``name`` unless it is an identifier (task and output names)."""
+        wrong = identifier_problem(name)
+        if wrong:
+            self.reader.problem(
+                node,
+                "bad-name",
+                f"{what} {quote(name)} {wrong}",
+                IDENTIFIER_RULE,
+                task,
+            )
+        return wrong is None
+
+    def label(self, node: Node, name: str, what: str, task: str | None) -> None:
+        """Report ``name`` unless it is a label: printable, at most 128 characters."""
+        wrong = label_problem(name)
+        if wrong:
+            hint = f"use printable text of at most {MAX_NAME_LENGTH} characters"
+            self.reader.problem(node, "bad-name", f"{what} {wrong}", hint, task)
 
     def unknown_keys(
         self,
@@ -252,7 +307,7 @@ class _Parser:
             if key not in allowed:
                 hint = did_you_mean(key, allowed) or "allowed keys: " + ", ".join(allowed)
                 self.reader.problem(
-                    key_node, "unknown-key", f"unknown key '{key}' in {where}", hint, task
+                    key_node, "unknown-key", f"unknown key {quote(key)} in {where}", hint, task
                 )
 
     def executor(self, node: Node) -> ExecutorChoice | None:
@@ -263,7 +318,7 @@ class _Parser:
         items = self.reader.mapping(node, "executor")
         if items is None:
             return None
-        self.unknown_keys(items, _EXECUTOR_KEYS, "executor", None)
+        self.unknown_keys(items, EXECUTOR_KEYS, "executor", None)
         if "name" not in items:
             self.reader.problem(
                 node,
@@ -287,33 +342,40 @@ class _Parser:
         name = None
         if "name" in items:
             name = self.string(items["name"][1], "a task's name")
+            if name is not None and not self.identifier(
+                items["name"][1], name, "the task name", None
+            ):
+                name = None
         else:
             reader.problem(
                 node, "missing-key", f"task #{index + 1} has no 'name'", "add name: SOME_NAME"
             )
-        label = name or f"#{index + 1}"
+        label = quote(name) if name else f"#{index + 1}"
         if name is not None:
             first = names.get(name)
             if first is not None:
                 reader.problem(
                     items["name"][1],
                     "duplicate-task",
-                    f"duplicate task name '{name}' (first used at line {first.start_mark.line + 1})",
+                    f"duplicate task name {quote(name)} (first used at line "
+                    f"{first.start_mark.line + 1})",
                     "give every task a unique name",
                     name,
                 )
             else:
                 names[name] = items["name"][1]
-        self.unknown_keys(items, _TASK_KEYS + tuple(TASK_OPTIONS), f"task '{label}'", name)
+        self.unknown_keys(items, TASK_KEYS + tuple(TASK_OPTIONS), f"task {label}", name)
 
         component = None
         if "component_name" in items:
             component = self.string(items["component_name"][1], "component_name", name)
+            if component is not None:
+                self.label(items["component_name"][1], component, "component_name", name)
         else:
             reader.problem(
                 node,
                 "missing-key",
-                f"task '{label}' has no 'component_name'",
+                f"task {label} has no 'component_name'",
                 "add component_name: ... (`wfe components list` shows what is installed)",
                 name,
             )
@@ -334,11 +396,15 @@ class _Parser:
         if "inputs" in items:
             input_items = reader.mapping(items["inputs"][1], "inputs", name)
             for key, (_, value_node) in (input_items or {}).items():
-                ref = self.string(value_node, f"input '{key}'", name)
+                ref = self.string(value_node, f"input {quote(key)}", name)
                 if ref is not None:
                     (literals if is_literal_location(ref) else inputs)[key] = ref
 
-        outputs = self.names(items["outputs"][1], "outputs", name) if "outputs" in items else []
+        outputs = (
+            self.names(items["outputs"][1], "outputs", name, identifiers="the output name")
+            if "outputs" in items
+            else []
+        )
 
         after = self.names(items["after"][1], "after", name) if "after" in items else []
 
@@ -372,7 +438,7 @@ class _Parser:
 def parse_spec(
     root: Node | None,
     reader: NodeReader,
-    overrides: Mapping[str, str],
+    overrides: Mapping[str, Any],
     environ: Mapping[str, str],
     source_sha256: str = "",
 ) -> WorkflowSpec | None:
@@ -396,19 +462,17 @@ def parse_spec(
     if items is None:
         return None
     parser = _Parser(reader)
-    parser.unknown_keys(items, _TOP_KEYS, "the workflow", None)
+    parser.unknown_keys(items, TOP_KEYS, "the workflow", None)
 
-    defaults: dict[str, tuple[Any, Node]] = {}
-    if "vars" in items:
-        var_items = reader.mapping(items["vars"][1], "vars")
-        for var_name, (_, value_node) in (var_items or {}).items():
-            defaults[var_name] = (reader.value(value_node), value_node)
-    variables = Variables(defaults, overrides, environ, reader.problem)
+    defaults = _defaults(items["vars"][1], reader) if "vars" in items else {}
+    variables = Variables(defaults, overrides, environ, reader.problem, reader.text_size)
     reader.interpolate = variables.interpolate
 
     name = None
     if "workflow_name" in items:
         name = parser.string(items["workflow_name"][1], "workflow_name")
+        if name is not None:
+            parser.label(items["workflow_name"][1], name, "workflow_name", None)
     else:
         reader.problem(
             root,
@@ -422,6 +486,13 @@ def parse_spec(
     checkpoint = ""
     if "checkpoint" in items:
         checkpoint = parser.string(items["checkpoint"][1], "checkpoint (a folder)") or ""
+        if not checkpoint.isprintable():
+            reader.problem(
+                items["checkpoint"][1],
+                "wrong-type",
+                f"checkpoint {quote(checkpoint)} contains control or other unprintable characters",
+                "name a folder with printable characters",
+            )
     executor = parser.executor(items["executor"][1]) if "executor" in items else None
 
     tasks: list[TaskSpec] = []
@@ -447,7 +518,7 @@ def parse_spec(
         reader.problems.append(
             Problem(
                 "unknown-variable",
-                f"--var {var_name}=... is not used by this workflow",
+                f"--var {quote(var_name, marks=False)}=... is not used by this workflow",
                 hint or "check the name against the workflow's vars: and ${...} references",
             )
         )
@@ -462,3 +533,18 @@ def parse_spec(
         vars=MappingProxyType(dict(variables.resolved)),
     )
     return spec
+
+
+def _defaults(node: Node, reader: NodeReader) -> dict[str, tuple[Any, Node]]:
+    """The ``vars:`` defaults, each with its node; names must be variable names (no
+    ``${...}`` could refer to any other)."""
+    defaults: dict[str, tuple[Any, Node]] = {}
+    for var_name, (key_node, value_node) in (reader.mapping(node, "vars") or {}).items():
+        wrong = variable_problem(var_name)
+        if wrong:
+            reader.problem(
+                key_node, "bad-name", f"the variable name {quote(var_name)} {wrong}", VARIABLE_RULE
+            )
+            continue
+        defaults[var_name] = (reader.value(value_node), value_node)
+    return defaults

@@ -3,8 +3,9 @@
 A :class:`TaskCall` is what an executor runs. Everything that must happen *where the
 data is* happens inside it, the same on every executor: build the component, apply
 the task's ``retries`` and ``timeout``, check the returned outputs, save the
-checkpoint, describe the outputs for displays and records. What comes back to the
-scheduling loop is a small :class:`TaskOutcome`; the outputs themselves stay with the
+checkpoint, describe the outputs, keep what the task printed, logged and warned. What
+comes back to the scheduling loop is the task's :class:`~wfe.report.TaskReport` (small
+and picklable: descriptions, not values); the outputs themselves stay with the
 executor.
 
 A call pickles: the component travels as its ``"module:Class"`` reference and is
@@ -18,34 +19,22 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from wfe import tasklog
 from wfe.attempts import attempt_with_options
 from wfe.errors import OutputMismatchError, TaskError
 from wfe.plugins import PluginRef
-from wfe.report import TaskStatus
+from wfe.report import TaskReport, TaskStatus
 from wfe.spec import TaskSpec
 from wfe.summary import describe
+from wfe.tasklog import TaskLog
 
-__all__ = ["CheckpointSlot", "TaskCall", "TaskOutcome", "task_error"]
+__all__ = ["CheckpointSlot", "TaskCall", "task_error"]
 
 _perf_counter = time.perf_counter
 _SUCCEEDED, _FAILED, _REUSED = TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.REUSED
-
-
-@dataclass(slots=True)  # not frozen: a frozen dataclass is 3x slower to make, per task
-class TaskOutcome:
-    """How one submitted task went; small and picklable (no output values).
-
-    ``outputs`` describes each output (type, shape, a scalar's value; see
-    :func:`wfe.summary.describe`)."""
-
-    status: TaskStatus
-    duration: float = 0.0
-    attempts: int = 0
-    error: TaskError | None = None
-    outputs: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _Store(Protocol):
@@ -101,51 +90,77 @@ class TaskCall:
         #: the ``wfe_execute_task`` hook, or None when wfe's own is the only one
         self._execute = execute
 
-    def inputs_from(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The component's inputs, given the values of the outputs the task reads."""
+    def __call__(self, values: Mapping[str, Any]) -> tuple[TaskReport, dict[str, Any] | None]:
+        """Run the task: its report, and its outputs when it succeeded. ``values`` holds
+        (at least) the outputs the task reads, by output name; the executor passes what it
+        holds. Never raises for the task's own failure. What the task prints, logs and
+        warns goes to its own log (see :mod:`wfe.tasklog`)."""
+        task = self.task
         if self.load:
-            return {}  # its outputs come from its checkpoint: it reads nothing
-        task = self.task
-        inputs = {name: values[ref] for name, ref in task.inputs.items()}
-        if task.literals:
-            inputs.update(task.literals)
-        return inputs
-
-    def __call__(self, inputs: dict[str, Any]) -> tuple[TaskOutcome, dict[str, Any] | None]:
-        """Run the task on ``inputs``; never raises for the task's own failure."""
-        task = self.task
+            inputs: dict[str, Any] = {}  # its outputs come from its checkpoint
+        else:
+            inputs = {name: values[ref] for name, ref in task.inputs.items()}
+            if task.literals:
+                inputs.update(task.literals)
+        del values
+        log = TaskLog(task.name)
+        token = tasklog.CURRENT.set(log)
+        installing = not tasklog.routing  # a worker process: no run holds the routing
+        if installing:
+            tasklog.hold()
         start = _perf_counter()
         error: BaseException | None = None
+        message: str | None = None  # when the task's own exception does not say it all
         outputs: Any = None
         attempts = 1
-        if self.load:
-            try:
-                assert self.checkpoint is not None
-                outputs = self.checkpoint.load(task.name)
-            except Exception as exc:
-                error = exc
-        elif task.options:
-            outputs, error, attempts = attempt_with_options(
-                functools.partial(self._attempt, inputs), task.name, task.options
-            )
-        else:
-            try:
-                outputs = self._attempt(inputs)
-            except (Exception, SystemExit) as exc:  # sys.exit() in a component fails the task
-                error = exc
-        duration = _perf_counter() - start
-        del inputs
+        try:
+            if self.load:
+                try:
+                    assert self.checkpoint is not None
+                    outputs = self.checkpoint.load(task.name)
+                except Exception as exc:
+                    error = exc
+            elif task.options:
+                outputs, error, attempts = attempt_with_options(
+                    functools.partial(self._attempt, inputs), task.name, task.options
+                )
+            else:
+                try:
+                    outputs = self._attempt(inputs)
+                except (Exception, SystemExit) as exc:  # sys.exit() in a component fails it
+                    error = exc
+            del inputs
+            duration = _perf_counter() - start
+            if error is None and self.checkpoint is not None and not self.load:
+                try:
+                    self.checkpoint.save(task.name, outputs)
+                except Exception as exc:  # e.g. the disk is full: the checkpoint promise failed
+                    error, message = exc, f"saving its checkpoint failed: {exc}"
+        finally:
+            tasklog.CURRENT.reset(token)
+            if installing:
+                tasklog.release()
         if error is not None:
-            return TaskOutcome(_FAILED, duration, attempts, task_error(task, error)), None
-        if self.checkpoint is not None and not self.load:
-            try:
-                self.checkpoint.save(task.name, outputs)
-            except Exception as exc:  # e.g. the disk is full: the checkpoint promise failed
-                failure = task_error(task, exc, f"saving its checkpoint failed: {exc}")
-                return TaskOutcome(_FAILED, duration, attempts, failure), None
-        summaries = {k: describe(v, detail=True) for k, v in outputs.items()}
-        status = _REUSED if self.load else _SUCCEEDED
-        return TaskOutcome(status, duration, attempts, None, summaries), outputs
+            failure = task_error(task, error, message)
+            report = TaskReport(
+                task.name, task.component_name, _FAILED, duration, failure, attempts
+            )
+            outputs = None
+        else:
+            report = TaskReport(
+                task.name,
+                task.component_name,
+                _REUSED if self.load else _SUCCEEDED,
+                duration,
+                None,
+                attempts,
+                (),
+                {k: describe(v, detail=True) for k, v in outputs.items()},
+            )
+        if log.written:
+            report.log = log.text()
+            report.warnings = log.warnings or ()
+        return report, outputs
 
     def _attempt(self, inputs: dict[str, Any]) -> Any:
         """Instantiate the component, execute it, check its outputs."""

@@ -8,14 +8,15 @@ its component's declared schema. Every problem found is reported in one
 
 from __future__ import annotations
 
+import datetime
 import gc
 import hashlib
 import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -31,21 +32,24 @@ from wfe.checkpoints import (
 from wfe.component import check_against_schema, check_task_definition
 from wfe.engine import Hooks
 from wfe.engine import execute as execute_run
-from wfe.errors import ComponentLoadError, DefinitionError, Problem, SelectionError
+from wfe.errors import ComponentLoadError, DefinitionError, Problem, ProblemList, SelectionError
 from wfe.executor import Executor
 from wfe.graph import Graph, build_graph
 from wfe.plugins import Plugins, load_plugins
+from wfe.policy import current_policy
+from wfe.quoting import describe_value, quote
 from wfe.report import RunResult
 from wfe.run import Run, RunOptions, new_run_id
+from wfe.sourcetext import encode_text, read_text
 from wfe.spec import TaskSpec, WorkflowSpec, parse_spec
-from wfe.suggest import did_you_mean
+from wfe.suggest import LOAD_BUDGET, did_you_mean, suggestion_budget
 from wfe.taskcall import CheckpointSlot, TaskCall
 from wfe.yamlsource import (
     ExpansionLimitError,
+    NodeLocator,
     NodeReader,
     compose,
     location_of,
-    node_at,
     scan_tags,
 )
 
@@ -81,6 +85,7 @@ class Workflow:
         start_at: str | None = None,
         stop_after: str | None = None,
         outputs: Iterable[str] = (),
+        record_dir: str | os.PathLike[str] | None = None,
     ) -> RunResult:
         """Run the workflow and return how it went; a failing task does not raise: check
         ``result.ok`` or call ``result.raise_for_status()``.
@@ -96,7 +101,8 @@ class Workflow:
         outputs; ``resume`` reuses those whose fingerprint still matches. ``only``,
         ``start_at`` and ``stop_after`` run a slice of the DAG; the inputs it needs from
         outside come from checkpoints. ``outputs`` names outputs to keep and return
-        (``result["name"]``) besides the results, which are kept anyway.
+        (``result["name"]``) besides the results, which are kept anyway. ``record_dir``
+        writes a run record there, as ``wfe run`` does (``wfe runs show`` reads it).
         """
         options = RunOptions(
             executor=executor,
@@ -109,12 +115,30 @@ class Workflow:
             stop_after=stop_after,
             outputs=tuple(outputs),
         )
-        return self.run_with(options, cancel, workers)
+        if record_dir is None:
+            return self.run_with(options, cancel, workers)
+        from wfe.records import RunRecorder
+
+        run_id = new_run_id()
+        recorder = RunRecorder(
+            os.fspath(record_dir), dict(self.plugins.distributions()), only_run=run_id
+        )
+        self.plugins.register(recorder)
+        try:
+            return self.run_with(options, cancel, workers, run_id=run_id)
+        finally:
+            self.plugins.unregister(recorder)
 
     def run_with(
-        self, options: RunOptions, cancel: threading.Event | None = None, workers: int | None = None
+        self,
+        options: RunOptions,
+        cancel: threading.Event | None = None,
+        workers: int | None = None,
+        *,
+        run_id: str | None = None,
     ) -> RunResult:
-        """:meth:`run`, with every choice in one :class:`RunOptions`."""
+        """:meth:`run`, with every choice in one :class:`RunOptions` (``run_id``: the id
+        the run gets, default a new one)."""
         name, executor_class, executor_options = self.executor_for(options, workers)
         selected = self.select(options.only, options.start_at, options.stop_after)
         self._check_outputs(options.outputs)
@@ -149,7 +173,7 @@ class Workflow:
                 slot = CheckpointSlot(store, plan.fingerprints[task.name], verified=load)
                 return TaskCall(task, refs[component], classes[component], slot, load, execute)
 
-        run = Run(new_run_id(), self.spec, options, executor=name)
+        run = Run(run_id or new_run_id(), self.spec, options, executor=name)
         return execute_run(
             run,
             graph,
@@ -259,7 +283,7 @@ def check_executor(
         problems.append(
             Problem(
                 "unknown-executor",
-                f"unknown executor '{name}' ({given} choice)",
+                f"unknown executor {quote(name)} ({given} choice)",
                 (f"{hint} " if hint else "")
                 + f"installed executors: {known} (`wfe executors list`); an executor that "
                 "lives in its own distribution must be installed first "
@@ -297,7 +321,7 @@ _INSTALL_HINTS = {"dask": "(pip install ./executor-dask, or pip install executor
 
 def load(
     path: str | os.PathLike[str],
-    vars: Mapping[str, str] | None = None,
+    vars: Mapping[str, object] | None = None,
     *,
     plugins: Plugins | None = None,
     environ: Mapping[str, str] | None = None,
@@ -306,33 +330,66 @@ def load(
 
     ``vars`` override variables (like ``--var name=value``); ``environ`` defaults to
     ``os.environ``; ``plugins`` defaults to every installed plugin.
+
+    Like ``python script.py``, this puts the folder of the (symlink-resolved) file
+    first on ``sys.path``, once, so that ``python_function`` finds modules next to the
+    workflow, both when validating and when running. The CLI relies on the same rule.
+    Not under an operator policy that limits python_function's modules
+    (:mod:`wfe.policy`): a folder next to the file could then shadow an allowed module
+    (a ``pandas/`` of its own).
     """
     source = os.fspath(path)
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise DefinitionError(
-            [Problem("no-file", f"no such file: {source}", "check the path")], source
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(
-            [Problem("no-file", f"cannot read {source}: {exc}", "save it as a UTF-8 text file")],
-            source,
-        ) from exc
+    text = read_text(source)
+    _import_next_to(source)
     return loads(text, vars, source=source, plugins=plugins, environ=environ)
+
+
+def _import_next_to(source: str) -> None:
+    if current_policy().allowed_function_modules is not None:
+        return
+    folder = os.path.dirname(os.path.realpath(source))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 
 
 def loads(
     text: str,
-    vars: Mapping[str, str] | None = None,
+    vars: Mapping[str, object] | None = None,
     *,
     source: str = "<string>",
     plugins: Plugins | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Workflow:
-    """Like :func:`load`, from YAML text; ``source`` names it in messages."""
-    with _gc_paused():
-        return _loads(text, vars or {}, source, plugins, os.environ if environ is None else environ)
+    """Like :func:`load`, from YAML text; ``source`` names it in messages.
+
+    ``sys.path`` is left as it is: there is no file whose folder could be added.
+    """
+    environ = os.environ if environ is None else environ
+    _check_vars(vars or {}, source)
+    with _gc_paused(), suggestion_budget(LOAD_BUDGET):
+        return _loads(text, vars or {}, source, plugins, environ)
+
+
+#: the Python types a ``vars=`` value may have: YAML's scalars
+VAR_TYPES = (str, bool, int, float, type(None), datetime.date)
+
+
+def _check_vars(values: Mapping[str, object], source: str) -> None:
+    """``vars=`` values are YAML scalars: text (read as a YAML scalar, like ``--var``)
+    or a Python bool, int, float, None, date or datetime (taken as it is)."""
+    problems = [
+        Problem(
+            "bad-variable",
+            f"vars[{quote(str(name))}] is {describe_value(value)}; variables hold single "
+            "values (text, numbers, booleans, null, dates)",
+            "pass a str, bool, int, float, None, date or datetime; put lists and mappings "
+            "in the workflow file",
+        )
+        for name, value in values.items()
+        if not isinstance(value, VAR_TYPES)
+    ]
+    if problems:
+        raise DefinitionError(problems, source)
 
 
 @contextmanager
@@ -355,34 +412,26 @@ def _gc_paused() -> Iterator[None]:
 
 def _loads(
     text: str,
-    overrides: Mapping[str, str],
+    overrides: Mapping[str, Any],
     source: str,
     plugins: Plugins | None,
     environ: Mapping[str, str],
 ) -> Workflow:
+    digest = hashlib.sha256(encode_text(text, source)).hexdigest()
     root = compose(text, source)
-    problems: list[Problem] = []
+    problems = ProblemList()
     reader = NodeReader(source, len(text), problems)
     if root is not None and "!" in text:  # no '!' in the text, no explicit tag anywhere
         scan_tags(root, reader)
     try:
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         spec = parse_spec(root, reader, overrides, environ, digest)
     except ExpansionLimitError as exc:
+        location = location_of(source, exc.node)
         raise DefinitionError(
-            [
-                Problem(
-                    "alias-bomb",
-                    "YAML aliases expand to far more data than the file holds "
-                    "(a recursive alias or an 'alias bomb')",
-                    "use fewer nested aliases (*name); write the values out",
-                    location=location_of(source, exc.node),
-                )
-            ],
-            source,
+            [Problem(exc.kind, exc.message, exc.hint, exc.task, location=location)], source
         ) from None
     if spec is None:
-        raise DefinitionError(problems, source)
+        raise DefinitionError(problems, source, problems.dropped)
 
     graph, graph_problems = build_graph(spec.tasks)
     problems.extend(graph_problems)
@@ -395,13 +444,14 @@ def _loads(
 
     if problems:
         assert root is not None
+        locator = NodeLocator(root)
         located = [
             p
             if p.location is not None or not p.path
-            else replace(p, location=location_of(source, node_at(root, p.path)))
+            else replace(p, location=location_of(source, locator.at(p.path)))
             for p in problems
         ]
-        raise DefinitionError(located, source)
+        raise DefinitionError(located, source, problems.dropped)
     return Workflow(spec, graph, classes, plugins)
 
 
@@ -470,4 +520,4 @@ def _unknown_component(
     )
     if broken:
         text += "; these plugins failed to load: " + "; ".join(broken)
-    return Problem("unknown-component", f"unknown component '{name}'", text, task, at)
+    return Problem("unknown-component", f"unknown component {quote(name)}", text, task, at)

@@ -11,7 +11,6 @@ import enum
 import json
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +59,45 @@ class LogFormat(enum.StrEnum):
     json = "json"
 
 
+class LogLevel(enum.StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def configure_logging(level: LogLevel, log_file: Path | None, echo_prints: bool) -> None:
+    """The run's logging: records at ``level`` or above go to stderr (and ``log_file``),
+    each naming its task, and into that task's own log (see wfe.tasklog). With
+    ``echo_prints`` off (JSON output), what tasks print stays in their logs and out of
+    stdout."""
+    import logging
+
+    from wfe import tasklog
+    from wfe.masking import mask_text
+
+    class TaskFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            task = getattr(record, "wfe_task", "")
+            record.wfe_where = f"[{task}] " if task else ""
+            return mask_text(super().format(record))
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers[0].setFormatter(TaskFormatter("%(levelname)s %(wfe_where)s%(name)s: %(message)s"))
+    if log_file is not None:
+        try:
+            to_file = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            error(f"error: cannot write the log file {log_file}: {exc.strerror or exc}")
+            exit_with(EXIT_USAGE)
+        to_file.setFormatter(
+            TaskFormatter("%(asctime)s %(levelname)s %(wfe_where)s%(name)s: %(message)s")
+        )
+        handlers.append(to_file)
+    logging.basicConfig(level=level.value, handlers=handlers, force=True)
+    tasklog.configure(echo=echo_prints)
+
+
 STATE = {"debug": False}
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full error chain (tracebacks).")]
@@ -92,9 +130,9 @@ ExecutorOptions = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        from wfe.plugins import core_version
+        from wfe._version import __version__
 
-        typer.echo(f"wfe {core_version()} (engine-core)")
+        typer.echo(f"wfe {__version__} (engine-core)")
         raise typer.Exit()
 
 
@@ -113,7 +151,17 @@ def _main(
 
 
 def error(message: str) -> None:
-    typer.echo(message, err=True)
+    """Write ``message`` to stderr, URL passwords masked (every CLI error goes here)."""
+    from wfe.masking import mask_text
+
+    typer.echo(mask_text(message), err=True)
+
+
+def print_traceback(exc: BaseException) -> None:
+    """``--debug``: the full error chain, masked like every other message."""
+    import traceback
+
+    error("".join(traceback.format_exception(exc)).rstrip("\n"))
 
 
 def exit_with(code: int) -> NoReturn:
@@ -132,7 +180,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         raise
     except DefinitionError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         if log_format is LogFormat.json:
             problems = [
                 {
@@ -153,7 +201,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_USAGE)
     except WorkflowError as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(f"error: {exc}")
         exit_with(EXIT_USAGE)
     except KeyboardInterrupt:
@@ -164,7 +212,7 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
         exit_with(EXIT_BROKEN_PIPE)
     except Exception as exc:
         if debug:
-            traceback.print_exception(exc)
+            print_traceback(exc)
         error(
             f"wfe: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in wfe or a plugin; run again with --debug for the traceback."
@@ -188,10 +236,10 @@ def parse_pairs(pairs: list[str] | None, option: str, typed: bool = False) -> di
 
 
 def load_workflow(file: Path, pairs: list[str] | None, plugins: Plugins) -> Workflow:
+    """``wfe.load``, which also decides whether python_function may import modules
+    next to the file (see its docstring)."""
+    from wfe.policy import current_policy
     from wfe.workflow import load
 
-    # Like `python script.py`, let python_function import modules next to the file.
-    folder = str(file.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
+    current_policy()  # a broken policy file stops here, before anything is loaded
     return load(file, parse_pairs(pairs, "--var"), plugins=plugins)

@@ -11,7 +11,9 @@ import typer
 from wfe.cli.app import EXIT_USAGE, Debug, components_app, error, exit_with, user_errors
 
 if TYPE_CHECKING:
-    from wfe.plugins import Plugins
+    from collections.abc import Iterable
+
+    from wfe.plugins import PluginRef, Plugins
 
 
 def report_plugin_failures(plugins: Plugins) -> None:
@@ -24,30 +26,45 @@ def components_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     debug: Debug = False,
 ) -> None:
-    """List installed components (name, distribution, version, summary)."""
+    """List installed components (name, distribution, version, summary) and the operator
+    policy in force."""
     from wfe.plugins import load_plugins
+    from wfe.policy import current_policy
 
     with user_errors(debug):
+        policy = current_policy()
         plugins = load_plugins()
         refs = list(plugins.components())
         report_plugin_failures(plugins)
         if as_json:
-            rows = [
-                {
-                    "name": r.name,
-                    "summary": r.summary,
-                    "distribution": r.distribution,
-                    "version": r.version,
-                    "target": r.target_path,
-                }
-                for r in refs
-            ]
-            typer.echo(json.dumps(rows, indent=2))
+            rows = refs_as_json(refs)
+            typer.echo(json.dumps({"components": rows, "policy": policy.as_json()}, indent=2))
             return
-        print_table(
-            ("NAME", "DISTRIBUTION", "VERSION", "SUMMARY"),
-            [(r.name, r.distribution, r.version, r.summary) for r in refs],
-        )
+        print_refs(refs)
+        typer.echo("")
+        typer.echo(policy.summary())
+
+
+def refs_as_json(refs: Iterable[PluginRef]) -> list[dict[str, str]]:
+    """Components or executors as JSON rows (``--json``)."""
+    return [
+        {
+            "name": r.name,
+            "summary": r.summary,
+            "distribution": r.distribution,
+            "version": r.version,
+            "target": r.target_path,
+        }
+        for r in refs
+    ]
+
+
+def print_refs(refs: Iterable[PluginRef]) -> None:
+    """Components or executors as a table: name, distribution, version, summary."""
+    print_table(
+        ("NAME", "DISTRIBUTION", "VERSION", "SUMMARY"),
+        [(r.name, r.distribution, r.version, r.summary) for r in refs],
+    )
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from wfe.cli.app import Debug, executors_app, user_errors
-from wfe.cli.components import print_table, report_plugin_failures
+from wfe.cli.components import print_refs, refs_as_json, report_plugin_failures
 
 
 @executors_app.command("list")
@@ -24,20 +24,7 @@ def executors_list(
         refs = list(plugins.executors())
         report_plugin_failures(plugins)
         if as_json:
-            rows = [
-                {
-                    "name": r.name,
-                    "summary": r.summary,
-                    "distribution": r.distribution,
-                    "version": r.version,
-                    "target": r.target_path,
-                }
-                for r in refs
-            ]
-            typer.echo(json.dumps(rows, indent=2))
+            typer.echo(json.dumps(refs_as_json(refs), indent=2))
             return
-        print_table(
-            ("NAME", "DISTRIBUTION", "VERSION", "SUMMARY"),
-            [(r.name, r.distribution, r.version, r.summary) for r in refs],
-        )
+        print_refs(refs)
         typer.echo("\nChoose one with `wfe run FILE --executor NAME --executor-option KEY=VALUE`.")

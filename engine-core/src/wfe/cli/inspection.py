@@ -102,4 +102,4 @@ def schema(debug: Debug = False) -> None:
     with user_errors(debug):
         plugins = load_plugins()
         report_plugin_failures(plugins)
-        typer.echo(json.dumps(workflow_schema(plugins.components()), indent=2))
+        typer.echo(json.dumps(workflow_schema(plugins), indent=2))

@@ -6,7 +6,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,14 +20,17 @@ from wfe.cli.app import (
     ExecutorName,
     ExecutorOptions,
     LogFormat,
+    LogLevel,
     RecordDir,
     Vars,
     WorkflowFile,
     app,
+    configure_logging,
     error,
     exit_with,
     load_workflow,
     parse_pairs,
+    print_traceback,
     user_errors,
 )
 
@@ -109,6 +111,17 @@ def run(
             "--keep-going", help="After a failure, still run every task that does not depend on it."
         ),
     ] = False,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(
+            "--log-level",
+            help="Lowest level of Python logging records kept in each task's log and shown.",
+        ),
+    ] = LogLevel.INFO,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Also append every log record (with its task) here."),
+    ] = None,
     record_dir: RecordDir = DEFAULT_RECORDS,
     no_record: Annotated[bool, typer.Option("--no-record", help="Write no run record.")] = False,
     grace: Annotated[
@@ -148,6 +161,7 @@ def run(
     else:  # a live progress bar on a terminal; plain lines in logs and pipes
         display = ProgressDisplay() if sys.stdout.isatty() else TextDisplay()
     with user_errors(debug, log_format):
+        configure_logging(log_level, log_file, echo_prints=log_format is LogFormat.text)
         plugins = load_plugins([display])
         recorder = None
         if not no_record:
@@ -179,6 +193,6 @@ def run(
     if not result.ok:
         for failure in result.errors:
             if debug or STATE["debug"]:
-                traceback.print_exception(failure)
+                print_traceback(failure)
             error(f"error: {failure}")
         exit_with(EXIT_TASK_FAILED)

@@ -3,6 +3,9 @@
 Records come from disk and may be damaged, cut short by a crash, or written by another
 version: every field is read defensively, and a record that cannot be read is skipped
 (``list``) or reported (``show``), never a traceback.
+
+Records are masked again as they are shown: a record written by an older wfe, or by
+another tool, may hold a secret that today's masking would have hidden.
 """
 
 from __future__ import annotations
@@ -18,6 +21,16 @@ from wfe.cli.app import DEFAULT_RECORDS, EXIT_USAGE, RecordDir, error, exit_with
 def _text(record: dict[str, Any], key: str, default: str = "-") -> str:
     value = record.get(key)
     return default if value is None or isinstance(value, dict | list) else str(value)
+
+
+def _masked(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as it may be shown: URLs masked everywhere, variables also by name."""
+    from wfe.masking import mask_value, mask_vars
+
+    shown: dict[str, Any] = mask_value(record, by_name=False)
+    if isinstance(record.get("vars"), dict):
+        shown["vars"] = mask_vars(record["vars"])
+    return shown
 
 
 def _task_counts(record: dict[str, Any]) -> str:
@@ -44,7 +57,7 @@ def runs_list(
 
     records = read_summaries(record_dir, limit)
     if as_json:
-        typer.echo(json.dumps(records, indent=2, default=str))
+        typer.echo(json.dumps([_masked(r) for r in records], indent=2, default=str))
         return
     rows = [("RUN_ID", "STATUS", "WORKFLOW", "STARTED", "SECONDS", "TASKS ok/failed/not-run")]
     for r in records:
@@ -83,6 +96,7 @@ def runs_show(
         )
         error(f"error: no run '{run_id}' under {record_dir} (or the prefix is not unique). {hint}")
         exit_with(EXIT_USAGE)
+    record = _masked(record)
     if as_json:
         typer.echo(json.dumps(record, indent=2, default=str))
         return
@@ -123,3 +137,36 @@ def _task_line(name: str, task: dict[str, Any]) -> str:
     if isinstance(skipped, list) and skipped:
         line += f"; skipped: {', '.join(map(str, skipped))} failed"
     return line
+
+
+@runs_app.command("log")
+def runs_log(
+    run_id: Annotated[
+        str, typer.Argument(help="A run id (a unique prefix is enough).", show_default=False)
+    ],
+    task: Annotated[str, typer.Argument(help="The task's name.", show_default=False)],
+    record_dir: RecordDir = DEFAULT_RECORDS,
+) -> None:
+    """Print what a task printed and logged during a recorded run."""
+    from wfe.records import find_record, task_log
+    from wfe.suggest import did_you_mean
+
+    record = find_record(run_id, record_dir)
+    if record is None:
+        error(f"error: no run '{run_id}' under {record_dir}; `wfe runs list` shows them")
+        exit_with(EXIT_USAGE)
+    tasks = record.get("tasks")
+    names = list(tasks) if isinstance(tasks, dict) else []
+    if task not in names:
+        hint = did_you_mean(task, names) or "`wfe runs show` lists its tasks"
+        error(f"error: run {record['run_id']} has no task '{task}'. {hint}")
+        exit_with(EXIT_USAGE)
+    text = task_log(record, task, record_dir)
+    if text is None:
+        typer.echo(
+            f"(task '{task}' printed and logged nothing in run {record['run_id']})", err=True
+        )
+        return
+    from wfe.masking import mask_text
+
+    typer.echo(mask_text(text), nl=False)
