@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,9 @@ def cluster_client(dask_cluster: LocalCluster) -> Iterator[Client]:
 
 
 @pytest.fixture(scope="module")
-def scheduler_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def scheduler_process(
+    tmp_path_factory: pytest.TempPathFactory, subprocess_env: Callable[..., dict[str, str]]
+) -> Iterator[str]:
     """The address of a ``dask scheduler`` subprocess with one ``dask worker``
     subprocess (free ports on 127.0.0.1); both are stopped afterwards."""
     folder = tmp_path_factory.mktemp("dask-scheduler")
@@ -89,6 +91,7 @@ def scheduler_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             str(scheduler_file),
         ],
         folder / "scheduler.log",
+        subprocess_env(),
     )
     worker = None
     try:
@@ -107,6 +110,7 @@ def scheduler_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
                 "--no-dashboard",
             ],
             folder / "worker.log",
+            subprocess_env(),
         )
         with Client(address, set_as_default=False) as client:
             client.wait_for_workers(1, timeout=120)
@@ -117,9 +121,9 @@ def scheduler_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
                 _stop(process)
 
 
-def _start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with log.open("wb") as output:
-        return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
 
 
 def _wait_for_address(scheduler_file: Path, process: subprocess.Popen[bytes]) -> str:

@@ -9,27 +9,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wfe_test_tasks import task, write_workflow
+from wfe_test_tasks import task, wait_for_marker, write_workflow
 
 import wfe
 from wfe import TaskStatus
 from wfe.records import read_record
 
 
-def wait_for_file(path: Path, timeout: float = 120) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text().strip():
-            return path.read_text()
-        time.sleep(0.05)
-    raise TimeoutError(f"{path} did not appear within {timeout} s")
-
-
 def test_a_worker_killed_mid_task_is_an_extra_attempt_in_the_record(
-    on_cluster: dict[str, Any], tmp_path: Path
+    on_cluster: dict[str, Any], tmp_path: Path, subprocess_env: Callable[..., dict[str, str]]
 ) -> None:
     marker = tmp_path / "calls"
     path = write_workflow(
@@ -51,9 +43,9 @@ def test_a_worker_killed_mid_task_is_an_extra_attempt_in_the_record(
         str(tmp_path / "runs"),
     ]
     with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env()
     ) as run:
-        first_worker = int(wait_for_file(marker).split()[0])
+        first_worker = int(wait_for_marker(marker, run).split()[0])
         os.kill(first_worker, signal.SIGKILL)
         out, err = run.communicate(timeout=120)
     assert run.returncode == 0, out + err

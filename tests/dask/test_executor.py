@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from distributed import Client
-from wfe_test_tasks import task, write_workflow
+from wfe_test_tasks import task, wait_for_marker, write_workflow
 
 import wfe
 from wfe import TaskStatus
@@ -141,7 +141,9 @@ def test_churn_on_dask_writes_the_same_table_as_in_process(run_wfe: RunWfe, tmp_
     assert tables[0] == tables[1]
 
 
-def test_ctrl_c_lets_the_running_task_finish_and_cancels_the_rest(tmp_path: Path) -> None:
+def test_ctrl_c_lets_the_running_task_finish_and_cancels_the_rest(
+    tmp_path: Path, subprocess_env: Callable[..., dict[str, str]]
+) -> None:
     marker = tmp_path / "first.log"
     path = write_workflow(
         tmp_path / "wf.yaml",
@@ -153,9 +155,14 @@ def test_ctrl_c_lets_the_running_task_finish_and_cancels_the_rest(tmp_path: Path
     # In its own process group, which a terminal's Ctrl-C signals as a whole: the
     # LocalCluster's worker processes get the SIGINT too.
     with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=subprocess_env(),
     ) as run:
-        wait_for_text(marker, "started")
+        wait_for_marker(marker, run)  # "started"
         os.killpg(run.pid, signal.SIGINT)
         out, err = run.communicate(timeout=120)
     assert run.returncode == 130, out + err
@@ -170,13 +177,6 @@ def test_ctrl_c_lets_the_running_task_finish_and_cancels_the_rest(tmp_path: Path
     assert record["tasks"]["first"]["status"] == "succeeded"
     assert record["tasks"]["second"]["status"] == "not_run"
     wait_until_gone(run.pid)  # the cluster's processes ended with the run
-
-
-def wait_for_text(path: Path, word: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not (path.exists() and word in path.read_text().split()):
-        assert time.monotonic() < deadline, f"{word} not in {path} after {timeout} s"
-        time.sleep(0.05)
 
 
 def wait_until_gone(group: int, timeout: float = 60) -> None:

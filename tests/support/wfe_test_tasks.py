@@ -1,9 +1,12 @@
-"""Workflow files of python_function tasks, built from Python in tests; and other
-folders' test modules, loaded to run their checks on another executor."""
+"""Workflow files of python_function tasks, built from Python in tests; waiting for a
+running task's marker file; and other folders' test modules, loaded to run their
+checks on another executor."""
 
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,3 +56,18 @@ def load_test_module(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def wait_for_marker(path: Path, process: subprocess.Popen[str], timeout: float = 120) -> str:
+    """The text of the file ``path`` once a task has written to it, while ``process``
+    (the ``wfe`` run) is still running: a run that ended first fails at once, with its
+    output."""
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.read_text().strip()):
+        if process.poll() is not None:
+            out, err = process.communicate()
+            raise AssertionError(f"wfe ended ({process.returncode}) first:\n{out}\n{err}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} was not written within {timeout} s")
+        time.sleep(0.05)
+    return path.read_text()

@@ -18,18 +18,14 @@ from typing import Any
 import dask
 from distributed import Client, LocalCluster
 
-from wfe.errors import WorkflowError
+from wfe.errors import ExecutorError
 from wfe_dask.pickling import keep_wfe_error_pickling
 from wfe_dask.remote import IgnoreInterrupts
 
-__all__ = ["Cluster", "DaskExecutorError"]
+__all__ = ["Cluster"]
 
 #: options that shape a LocalCluster, meaningless with an existing scheduler
 LOCAL_ONLY = ("workers", "threads_per_worker", "memory_limit", "allowed_failures", "dashboard")
-
-
-class DaskExecutorError(WorkflowError, RuntimeError):
-    """The cluster could not be started or reached, or the options do not fit it."""
 
 
 class Cluster:
@@ -42,7 +38,7 @@ class Cluster:
         if address:
             given = [name for name in LOCAL_ONLY if options.get(name) is not None]
             if given:
-                raise DaskExecutorError(
+                raise ExecutorError(
                     f"executor option(s) {', '.join(given)} shape a LocalCluster; with an "
                     f"existing scheduler ({address}) configure its workers where they are started "
                     "(allowed_failures: the scheduler's distributed.scheduler.allowed-failures)"
@@ -96,7 +92,7 @@ def _connect(address: str) -> Client:
     try:
         return Client(address, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise DaskExecutorError(
+        raise ExecutorError(
             f"cannot reach the Dask scheduler at {address}: {exc} (is it running? the address "
             "comes from --executor-option address=... or WFE_DASK_ADDRESS)"
         ) from exc
@@ -118,7 +114,7 @@ def _check_workers(client: Client, address: str) -> None:
             if isinstance(seen, BaseException)
             else f"runs {seen}"
         )
-        raise DaskExecutorError(
+        raise ExecutorError(
             f"{len(wrong)} of the {len(found)} workers of the Dask scheduler at {address} do not "
             f"match this process ({here}); e.g. {worker} {what}: install the same "
             "executor-dask and engine-core (and the components your tasks use) on every worker"
@@ -131,7 +127,7 @@ def _start_local(options: Mapping[str, Any]) -> LocalCluster:
     allowed = options.get("allowed_failures")
     dashboard = bool(options.get("dashboard"))
     if dashboard and importlib.util.find_spec("bokeh") is None:
-        raise DaskExecutorError("Dask's dashboard needs bokeh: pip install bokeh")
+        raise ExecutorError("Dask's dashboard needs bokeh: pip install bokeh")
     config = {"distributed.scheduler.allowed-failures": 1 if allowed is None else allowed}
     try:
         with dask.config.set(config):
@@ -146,4 +142,4 @@ def _start_local(options: Mapping[str, Any]) -> LocalCluster:
                 silence_logs=logging.WARNING,
             )
     except Exception as exc:
-        raise DaskExecutorError(f"could not start a Dask LocalCluster: {exc}") from exc
+        raise ExecutorError(f"could not start a Dask LocalCluster: {exc}") from exc

@@ -2,7 +2,7 @@
 
 Three things arrive, from two threads of the Dask client, into one queue:
 
-- a task's *outcome*, published by the task itself on the run's event topic
+- a task's *report*, published by the task itself on the run's event topic
   (:func:`wfe_dask.remote.run_task`);
 - its future being *done* (finished, failed in Dask, or cancelled);
 - a *worker death*, from the scheduler's ``all`` topic, naming the tasks that were on
@@ -10,7 +10,7 @@ Three things arrive, from two threads of the Dask client, into one queue:
 
 :meth:`Completions.wait` takes them out in the engine's thread, so no state is shared
 between threads, and returns as soon as a task is complete: its future is done and,
-unless it failed in Dask, its outcome has arrived. Nothing is polled.
+unless it failed in Dask, its report has arrived. Nothing is polled.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from collections import Counter
 from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING, Any
 
-from wfe.executor import Completion
-from wfe.report import TaskStatus
-from wfe.taskcall import TaskCall, TaskOutcome, task_error
+from wfe.errors import TaskError
+from wfe.report import TaskReport, TaskStatus
+from wfe.taskcall import TaskCall, task_error
 
 if TYPE_CHECKING:
     from distributed import Future
 
 __all__ = ["Completions"]
 
-_OUTCOME, _DONE, _DIED = "outcome", "done", "died"
+_REPORT, _DONE, _DIED = "report", "done", "died"
 
 
 class Completions:
@@ -41,19 +41,19 @@ class Completions:
         self._queue: SimpleQueue[tuple[str, Any]] = SimpleQueue()
         #: submitted tasks that have not completed: their call and future
         self._pending: dict[str, tuple[TaskCall, Future[Any]]] = {}
-        #: outcomes that arrived before their task's future was done
-        self._outcomes: dict[str, bytes] = {}
-        #: tasks whose future finished before their outcome arrived
+        #: reports that arrived before their task's future was done
+        self._reports: dict[str, bytes] = {}
+        #: tasks whose future finished before their report arrived
         self._finished: set[str] = set()
         self._deaths: Counter[str] = Counter()
-        #: completions made in this thread (a task that could not be submitted)
-        self._ready: list[Completion] = []
+        #: reports made in this thread (a task that could not be submitted)
+        self._ready: list[TaskReport] = []
 
     # -- fed from the Dask client's threads ----------------------------------------------
 
-    def on_outcome(self, event: tuple[float, dict[str, Any]]) -> None:
+    def on_report(self, event: tuple[float, dict[str, Any]]) -> None:
         """Handler of the run's topic (called in the client's event loop)."""
-        self._queue.put((_OUTCOME, event[1]))
+        self._queue.put((_REPORT, event[1]))
 
     def on_cluster_event(self, event: tuple[float, dict[str, Any]]) -> None:
         """Handler of the scheduler's ``all`` topic: keep worker deaths only."""
@@ -78,18 +78,15 @@ class Completions:
 
     def fail_now(self, call: TaskCall, error: BaseException, message: str) -> None:
         """A task that never reached the cluster."""
-        failure = task_error(call.task, error, message)
-        self._ready.append(
-            Completion(call.task.name, TaskOutcome(TaskStatus.FAILED, 0.0, 1, failure))
-        )
+        self._ready.append(_failed(call, task_error(call.task, error, message), 1))
 
     def pending(self) -> dict[str, Future[Any]]:
         """The futures of the tasks that have not completed."""
         return {name: future for name, (_, future) in self._pending.items()}
 
-    def wait(self, timeout: float | None) -> list[Completion]:
-        """Completions that arrived since the last call, waiting up to ``timeout``
-        seconds (``None``: for ever) for the first one."""
+    def wait(self, timeout: float | None) -> list[TaskReport]:
+        """The reports of the tasks complete since the last call, waiting up to
+        ``timeout`` seconds (``None``: for ever) for the first one."""
         done, self._ready = self._ready, []
         deadline = None if timeout is None else time.monotonic() + timeout
         queue = self._queue
@@ -104,13 +101,13 @@ class Completions:
                 self._take(queue.get_nowait(), done)
         return done
 
-    def _take(self, item: tuple[str, Any], done: list[Completion]) -> None:
+    def _take(self, item: tuple[str, Any], done: list[TaskReport]) -> None:
         kind, payload = item
-        if kind == _OUTCOME:
+        if kind == _REPORT:
             name = payload["task"]
             if name not in self._pending:
                 return  # a rerun of a task that already completed (its data was lost)
-            self._outcomes[name] = payload["outcome"]
+            self._reports[name] = payload["report"]
             if name in self._finished:
                 done.append(self._complete(name))
         elif kind == _DONE:
@@ -119,7 +116,7 @@ class Completions:
                 return
             if status != "finished":
                 done.append(self._complete(name, status, error))
-            elif name in self._outcomes:
+            elif name in self._reports:
                 done.append(self._complete(name))
             else:
                 self._finished.add(name)
@@ -130,48 +127,52 @@ class Completions:
 
     def _complete(
         self, name: str, status: str = "finished", error: BaseException | None = None
-    ) -> Completion:
+    ) -> TaskReport:
         """``name`` is complete: its future's Dask ``status`` and ``error``, and the
-        outcome it published (none when Dask failed it, or cancelled it unstarted)."""
+        report it published (none when Dask failed it, or cancelled it unstarted)."""
         call, _ = self._pending.pop(name)
         self._finished.discard(name)
-        packed = self._outcomes.pop(name, None)
+        packed = self._reports.pop(name, None)
         deaths = self._deaths.pop(name, 0)
         if status == "error" or packed is None:
-            outcome = _dask_failure(call, (name, self.run_id), error, deaths)
-        else:
-            outcome = _unpacked(call, packed)
-            outcome.attempts += deaths
-        return Completion(name, outcome)
+            return _dask_failure(call, (name, self.run_id), error, deaths)
+        report = _unpacked(call, packed)
+        report.attempts += deaths
+        return report
 
 
-def _unpacked(call: TaskCall, packed: bytes) -> TaskOutcome:
+def _failed(call: TaskCall, error: TaskError, attempts: int) -> TaskReport:
+    task = call.task
+    return TaskReport(task.name, task.component_name, TaskStatus.FAILED, 0.0, error, attempts)
+
+
+def _unpacked(call: TaskCall, packed: bytes) -> TaskReport:
     try:
-        outcome: TaskOutcome = pickle.loads(packed)
+        report: TaskReport = pickle.loads(packed)
     except Exception as exc:  # its error's class exists on the worker only
-        error = task_error(
-            call.task, exc, f"failed on a Dask worker; its error cannot be read here: {exc}"
-        )
-        return TaskOutcome(TaskStatus.FAILED, 0.0, 1, error)
-    return outcome
+        message = f"failed on a Dask worker; its error cannot be read here: {exc}"
+        return _failed(call, task_error(call.task, exc, message), 1)
+    return report
 
 
 def _dask_failure(
     call: TaskCall, key: tuple[str, str], exc: BaseException | None, deaths: int
-) -> TaskOutcome:
-    """The outcome of a task whose future Dask failed or cancelled (a task's own
-    failures are outcomes): its workers kept dying, a worker could not load it, or
+) -> TaskReport:
+    """The report of a task whose future Dask failed or cancelled (a task's own
+    failures are in its report): its workers kept dying, a worker could not load it, or
     either happened upstream (Dask fails the dependents with the same error: not run)."""
     from distributed import KilledWorker
     from distributed.client import FutureCancelledError
 
     from wfe_dask.remote import TaskNotLoadable
 
+    task = call.task
+    not_run = TaskReport(task.name, task.component_name, TaskStatus.NOT_RUN)
     if exc is None or isinstance(exc, FutureCancelledError):
-        return TaskOutcome(TaskStatus.NOT_RUN)
+        return not_run
     origin = exc.task if isinstance(exc, KilledWorker) else getattr(exc, "key", key)
     if isinstance(exc, KilledWorker | TaskNotLoadable) and origin != key:
-        return TaskOutcome(TaskStatus.NOT_RUN)
+        return not_run
     if isinstance(exc, KilledWorker):
         attempts = exc.allowed_failures + 1
         message = (
@@ -179,9 +180,9 @@ def _dask_failure(
             f"in native code, or the task ended the process?); the scheduler gives up after "
             f"allowed_failures={exc.allowed_failures} reruns"
         )
-        return TaskOutcome(TaskStatus.FAILED, 0.0, attempts, task_error(call.task, exc, message))
+        return _failed(call, task_error(task, exc, message), attempts)
     message = f"{type(exc).__name__}: {exc}"
     distribution = call.component.distribution
     if isinstance(exc, TaskNotLoadable) and distribution:
         message = f"{exc}; its component comes from {distribution}: install it on every worker"
-    return TaskOutcome(TaskStatus.FAILED, 0.0, 1 + deaths, task_error(call.task, exc, message))
+    return _failed(call, task_error(task, exc, message), 1 + deaths)

@@ -23,11 +23,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from wfe.component import Param
-from wfe.executor import Completion, Executor
+from wfe.executor import Executor
 
 if TYPE_CHECKING:
     from distributed import Future
 
+    from wfe.report import TaskReport
     from wfe.run import Run
     from wfe.taskcall import TaskCall
     from wfe_dask.cluster import Cluster
@@ -98,13 +99,13 @@ class DaskExecutor(Executor):
         from wfe_dask.completions import Completions
 
         self._key = run.id
-        self._topic = f"wfe-outcomes-{run.id}"
+        self._topic = f"wfe-reports-{run.id}"
         self._flagged = frozenset(name for task in run.workflow.tasks for name in task.after)
         self._cluster = cluster = Cluster(self.options, self.address)
         self._completions = completions = Completions(run.id)
         client = cluster.client
         # Subscribed before the first task is submitted, on the same ordered stream.
-        client.subscribe_topic(self._topic, completions.on_outcome)
+        client.subscribe_topic(self._topic, completions.on_report)
         client.subscribe_topic("all", completions.on_cluster_event)
 
     def submit(self, call: TaskCall) -> None:
@@ -139,7 +140,7 @@ class DaskExecutor(Executor):
         if name in self._flagged:
             self._flags[name] = client.submit(succeeded, future, key=(*key, "succeeded"))
 
-    def wait(self, timeout: float | None) -> list[Completion]:
+    def wait(self, timeout: float | None) -> list[TaskReport]:
         assert self._completions is not None, "start() first"
         return self._completions.wait(timeout)
 

@@ -5,13 +5,14 @@ succeeded, ``None`` when it failed or did not run. Downstream tasks receive thei
 upstream holders as arguments (Dask moves them worker to worker), so a task whose
 upstream failed sees a ``None`` and completes as not run without touching its
 component. The client never fetches a holder to learn how a task went: the task
-publishes its small :class:`~wfe.taskcall.TaskOutcome` as a worker event on the run's
+publishes its small :class:`~wfe.report.TaskReport` as a worker event on the run's
 topic, which the scheduler forwards to the client (in order with the task's
 completion, on the same streams).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import signal
 import threading
@@ -22,8 +23,8 @@ import cloudpickle
 from distributed import WorkerPlugin, get_worker
 
 from wfe.errors import TaskError
-from wfe.report import TaskStatus
-from wfe.taskcall import TaskCall, TaskOutcome, task_error
+from wfe.report import TaskReport, TaskStatus
+from wfe.taskcall import TaskCall, task_error
 from wfe_dask.pickling import keep_wfe_error_pickling
 
 __all__ = [
@@ -54,7 +55,7 @@ class TaskNotLoadable(RuntimeError):
 def run_task(
     packed: bytes, topic: str, upstream: Mapping[str, Holder], after: Sequence[bool]
 ) -> Holder:
-    """Run one packed :class:`TaskCall` on its upstream holders; publish its outcome.
+    """Run one packed :class:`TaskCall` on its upstream holders; publish its report.
 
     ``upstream`` maps each output the task reads to the holder that has it; ``after``
     holds a flag per task this one must follow. Raises only :class:`TaskNotLoadable`
@@ -71,18 +72,19 @@ def run_task(
             f"import {what} ({type(exc).__name__}: {exc})",
             worker.get_current_task(),
         ) from exc
+    task = call.task
     outputs: Holder = None
     if all(holder is not None for holder in upstream.values()) and all(after):
         values = {ref: holder[ref] for ref, holder in upstream.items() if holder is not None}
-        outcome, outputs = call(call.inputs_from(values))
+        report, outputs = call(values)
         del values
-        if outcome.error is not None:
-            outcome.error = _located(call, outcome.error)
+        if report.error is not None:
+            report.error = _located(call, report.error)
         elif outputs is not None:
-            outcome, outputs = _travelling(call, outcome, outputs)
-    else:
-        outcome = TaskOutcome(TaskStatus.NOT_RUN)  # an upstream task failed or did not run
-    _publish(topic, call, outcome)
+            report, outputs = _travelling(call, report, outputs)
+    else:  # an upstream task failed or did not run
+        report = TaskReport(task.name, task.component_name, TaskStatus.NOT_RUN)
+    _publish(topic, call, report)
     return outputs
 
 
@@ -101,8 +103,8 @@ def _located(call: TaskCall, error: TaskError) -> TaskError:
 
 
 def _travelling(
-    call: TaskCall, outcome: TaskOutcome, outputs: dict[str, Any]
-) -> tuple[TaskOutcome, Holder]:
+    call: TaskCall, report: TaskReport, outputs: dict[str, Any]
+) -> tuple[TaskReport, Holder]:
     """Fail the task now if an output could not leave this worker.
 
     Dask pickles an output when another worker or the client needs it; an output that
@@ -119,8 +121,9 @@ def _travelling(
                 f"output '{name}' ({type(value).__name__}) cannot be pickled, so it cannot "
                 f"leave its Dask worker: {type(exc).__name__}: {exc}",
             )
-            return TaskOutcome(TaskStatus.FAILED, outcome.duration, outcome.attempts, error), None
-    return outcome, outputs
+            failed = dataclasses.replace(report, status=TaskStatus.FAILED, error=error, outputs={})
+            return failed, None
+    return report, outputs
 
 
 def _pickled(value: Any) -> None:
@@ -146,14 +149,16 @@ def _discard(buffer: object) -> None:
     """Out-of-band pickle buffers are only looked at, never kept."""
 
 
-def _publish(topic: str, call: TaskCall, outcome: TaskOutcome) -> None:
+def _publish(topic: str, call: TaskCall, report: TaskReport) -> None:
     keep_wfe_error_pickling()  # wfe may have been imported here before distributed
     try:
-        packed = pickle.dumps(outcome, protocol=5)
-    except Exception as exc:  # an output description that does not pickle: say so
-        error = task_error(call.task, exc, f"its outcome could not be sent to the client: {exc}")
-        packed = pickle.dumps(TaskOutcome(TaskStatus.FAILED, outcome.duration, 1, error))
-    get_worker().log_event(topic, {"task": call.task.name, "outcome": packed})
+        packed = pickle.dumps(report, protocol=5)
+    except Exception as exc:  # a warning's attribute that does not pickle, say: say so
+        error = task_error(call.task, exc, f"its report could not be sent to the client: {exc}")
+        failed = TaskReport(report.name, report.component, TaskStatus.FAILED, report.duration)
+        failed.error, failed.attempts, failed.log = error, report.attempts, report.log
+        packed = pickle.dumps(failed, protocol=5)
+    get_worker().log_event(topic, {"task": call.task.name, "report": packed})
 
 
 def pick(holder: Holder, output: str) -> Holder:
