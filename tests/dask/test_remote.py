@@ -114,3 +114,19 @@ def test_an_error_that_cannot_travel_keeps_its_type_name_message_and_traceback(
     assert isinstance(error.__cause__, wfe.RemoteError)
     assert error.__cause__.type_name == "TwoPartError"
     assert "in fail_oddly" in error.traceback_text
+
+
+def test_what_a_task_prints_and_warns_on_a_worker_comes_back_in_its_report(
+    on_cluster: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_workflow(
+        tmp_path / "wf.yaml",
+        task("talk", "wfe_test_functions:chatty", outputs=["said"], label="worker"),
+        task("warn", "wfe_test_functions:warn_then", outputs=["warned"], label="worker"),
+    )
+    result = wfe.load(path).run(executor="dask", executor_options=on_cluster)
+    assert result.ok, result.errors
+    assert "print from worker" in result.tasks["talk"].log
+    [warning] = result.tasks["warn"].warnings
+    assert warning["category"] == "PinMeWarning"
+    assert warning["sha256"] == "worker-digest"
