@@ -20,7 +20,7 @@ from distributed import Client, LocalCluster
 
 from wfe.errors import ExecutorError
 from wfe_dask.pickling import keep_wfe_error_pickling
-from wfe_dask.remote import IgnoreInterrupts
+from wfe_dask.remote import IgnoreInterrupts, versions
 
 __all__ = ["Cluster"]
 
@@ -102,8 +102,6 @@ def _check_workers(client: Client, address: str) -> None:
     """Every worker of an existing cluster runs the same engine-core and executor-dask
     as this process. A worker without them cannot even unpickle a task: Dask would drop
     its connection, and the run would wait for ever."""
-    from wfe_dask.remote import versions
-
     here = versions()
     found = client.run(versions, on_error="return")
     wrong = {worker: seen for worker, seen in found.items() if seen != here}
@@ -124,7 +122,7 @@ def _check_workers(client: Client, address: str) -> None:
 def _start_local(options: Mapping[str, Any]) -> LocalCluster:
     from wfe.native_threads import available_cores
 
-    allowed = options.get("allowed_failures")
+    allowed, memory = options.get("allowed_failures"), options.get("memory_limit")
     dashboard = bool(options.get("dashboard"))
     if dashboard and importlib.util.find_spec("bokeh") is None:
         raise ExecutorError("Dask's dashboard needs bokeh: pip install bokeh")
@@ -134,7 +132,7 @@ def _start_local(options: Mapping[str, Any]) -> LocalCluster:
             return LocalCluster(
                 n_workers=options.get("workers") or available_cores(),
                 threads_per_worker=options.get("threads_per_worker") or 1,
-                memory_limit=options.get("memory_limit") or "auto",
+                memory_limit="auto" if memory is None else memory,  # 0: no limit
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=":0",

@@ -59,8 +59,8 @@ class DaskExecutor(Executor):
         "memory_limit": Param(
             (str, int),
             default=None,
-            doc="LocalCluster memory per worker, e.g. '4GB' (default: 'auto', the machine's "
-            "memory shared between the workers)",
+            doc="LocalCluster memory per worker, e.g. '4GB', 0 for no limit (default: 'auto', "
+            "the machine's memory shared between the workers)",
         ),
         "allowed_failures": Param(
             int,
@@ -85,6 +85,8 @@ class DaskExecutor(Executor):
         self._completions: Completions | None = None
         self._topic = ""
         self._key = ""
+        #: the event topics this run's client subscribed to
+        self._topics: list[str] = []
         #: the future holding each live output ({name: value} on a worker)
         self._outputs: dict[str, Future[Any]] = {}
         #: a success flag for each task that others run ``after``
@@ -103,10 +105,13 @@ class DaskExecutor(Executor):
         self._flagged = frozenset(name for task in run.workflow.tasks for name in task.after)
         self._cluster = cluster = Cluster(self.options, self.address)
         self._completions = completions = Completions(run.id)
-        client = cluster.client
         # Subscribed before the first task is submitted, on the same ordered stream.
-        client.subscribe_topic(self._topic, completions.on_report)
-        client.subscribe_topic("all", completions.on_cluster_event)
+        for topic, handler in [
+            (self._topic, completions.on_report),
+            ("all", completions.on_cluster_event),
+        ]:
+            cluster.client.subscribe_topic(topic, handler)
+            self._topics.append(topic)
 
     def submit(self, call: TaskCall) -> None:
         from wfe_dask.remote import pick, run_task, succeeded
@@ -180,7 +185,8 @@ class DaskExecutor(Executor):
         self._flags.clear()
         if cluster is None:
             return
-        client = cluster.client
-        for topic in (self._topic, "all"):
-            client.unsubscribe_topic(topic)  # before closing: nothing is sent to a closed client
-        cluster.close()
+        try:
+            while self._topics:  # before closing: nothing is sent to a closed client
+                cluster.client.unsubscribe_topic(self._topics.pop())
+        finally:
+            cluster.close()
