@@ -2,8 +2,9 @@
 
 ``dask_cluster``: one LocalCluster (2 worker processes, 1 thread each) for the whole
 session, which most tests reach through the executor's ``address`` option, as a user
-reaches an existing scheduler. ``scheduler_process``: a ``dask scheduler`` and a
-``dask worker`` started as subprocesses, the way a cluster is started by hand.
+reaches an existing scheduler. ``scheduler_process`` (for a module) and
+``own_scheduler`` (for one test): a ``dask scheduler`` and a ``dask worker`` started as
+subprocesses, the way a cluster is started by hand.
 Tests that must own their cluster (Ctrl-C, worker-killing options) let the executor
 start a LocalCluster, as ``wfe run --executor dask`` does.
 """
@@ -68,57 +69,82 @@ def cluster_client(dask_cluster: LocalCluster) -> Iterator[Client]:
         client.close()
 
 
+class DaskProcesses:
+    """A ``dask scheduler`` subprocess and one ``dask worker`` subprocess on 127.0.0.1
+    (free ports), as a cluster is started by hand; ``stop()`` ends both."""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        scheduler_file = folder / "scheduler.json"
+        dask_cli = [sys.executable, "-m", "dask"]
+        self.scheduler = _start(
+            [
+                *dask_cli,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            folder / "scheduler.log",
+            env,
+        )
+        self.worker: subprocess.Popen[bytes] | None = None
+        try:
+            self.address = _wait_for_address(scheduler_file, self.scheduler)
+            self.worker = _start(
+                [
+                    *dask_cli,
+                    "worker",
+                    self.address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                ],
+                folder / "worker.log",
+                env,
+            )
+            with Client(self.address, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for process in (self.worker, self.scheduler):
+            if process is not None and process.poll() is None:
+                _stop(process)
+
+
 @pytest.fixture(scope="module")
 def scheduler_process(
     tmp_path_factory: pytest.TempPathFactory, subprocess_env: Callable[..., dict[str, str]]
 ) -> Iterator[str]:
-    """The address of a ``dask scheduler`` subprocess with one ``dask worker``
-    subprocess (free ports on 127.0.0.1); both are stopped afterwards."""
-    folder = tmp_path_factory.mktemp("dask-scheduler")
-    scheduler_file = folder / "scheduler.json"
-    dask_cli = [sys.executable, "-m", "dask"]
-    scheduler = _start(
-        [
-            *dask_cli,
-            "scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--dashboard-address",
-            "127.0.0.1:0",
-            "--scheduler-file",
-            str(scheduler_file),
-        ],
-        folder / "scheduler.log",
-        subprocess_env(),
-    )
-    worker = None
+    """The address of a scheduler and a worker started as subprocesses for the module."""
+    processes = DaskProcesses(tmp_path_factory.mktemp("dask-scheduler"), subprocess_env())
     try:
-        address = _wait_for_address(scheduler_file, scheduler)
-        worker = _start(
-            [
-                *dask_cli,
-                "worker",
-                address,
-                "--host",
-                "127.0.0.1",
-                "--nworkers",
-                "1",
-                "--nthreads",
-                "1",
-                "--no-dashboard",
-            ],
-            folder / "worker.log",
-            subprocess_env(),
-        )
-        with Client(address, set_as_default=False) as client:
-            client.wait_for_workers(1, timeout=120)
-        yield address
+        yield processes.address
     finally:
-        for process in (worker, scheduler):
-            if process is not None:
-                _stop(process)
+        processes.stop()
+
+
+@pytest.fixture
+def own_scheduler(
+    tmp_path: Path, subprocess_env: Callable[..., dict[str, str]]
+) -> Iterator[DaskProcesses]:
+    """A scheduler and a worker as subprocesses for one test, which may kill them."""
+    processes = DaskProcesses(tmp_path, subprocess_env())
+    try:
+        yield processes
+    finally:
+        processes.stop()
 
 
 def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -11,9 +11,13 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import dask
 import pytest
 from distributed import Client, LocalCluster
 from wfe_test_tasks import task, write_workflow
@@ -202,3 +206,39 @@ def test_workers_without_executor_dask_are_an_error_not_a_hang(
     assert "1 of the 1 workers of the Dask scheduler at tcp://127.0.0.1:" in text
     assert "cannot import wfe_dask" in text
     assert "install the same executor-dask and engine-core" in text
+
+
+def test_losing_the_scheduler_mid_run_is_an_executor_error(
+    own_scheduler: Any, tmp_path: Path
+) -> None:
+    marker = tmp_path / "started"
+    path = write_workflow(
+        tmp_path / "wf.yaml",
+        # writes the marker, then waits for a file that never comes (its worker is
+        # stopped at the end of the test)
+        task("long", "mark_then_wait", outputs=["a"], marker=str(marker), go=str(tmp_path / "no")),
+        task("next", "wfe_test_functions:inc", inputs={"x": "a"}, outputs=["b"]),
+    )
+    workflow = wfe.load(path)
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with dask.config.set({"distributed.comm.timeouts.connect": "3s"}):
+            try:
+                workflow.run(executor="dask", executor_options={"address": own_scheduler.address})
+            except BaseException as exc:
+                failure.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert runner.is_alive(), failure
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    own_scheduler.scheduler.kill()
+    runner.join(timeout=120)
+    assert not runner.is_alive()
+    [error] = failure
+    assert isinstance(error, wfe.ExecutorError)
+    assert f"the connection to the Dask scheduler at {own_scheduler.address} was lost" in str(error)

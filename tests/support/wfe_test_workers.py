@@ -133,3 +133,15 @@ class TwoPartError(Exception):
 
 def fail_oddly(**_: Any) -> None:
     raise TwoPartError("bad", "worse")
+
+
+def mark_then_wait(marker: str, go: str, timeout: float = 120, **_: Any) -> bool:
+    """Write ``started`` to ``marker``, then return once the file ``go`` exists (fail
+    after ``timeout`` seconds): a task that runs for as long as a test wants."""
+    _log(marker, "started")
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(go):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{go} did not appear within {timeout} s")
+        time.sleep(0.05)
+    return True

@@ -43,6 +43,7 @@ class Cluster:
                     f"existing scheduler ({address}) configure its workers where they are started "
                     "(allowed_failures: the scheduler's distributed.scheduler.allowed-failures)"
                 )
+            self.address = address
             self.client = _connect(address)
             try:
                 _check_workers(self.client, address)
@@ -51,6 +52,7 @@ class Cluster:
                 raise
         else:
             self.local = _start_local(options)
+            self.address = self.local.scheduler_address
             try:
                 self.client = Client(self.local, set_as_default=False)
                 # Registered with the scheduler: a worker restarted later gets it too.
@@ -73,6 +75,20 @@ class Cluster:
         if self.dashboard:
             text += f", dashboard {self.local.dashboard_link}"
         return text
+
+    def check_connected(self) -> None:
+        """Raise :class:`ExecutorError` when the client has lost its scheduler for good
+        (Dask tries to reconnect for ``distributed.comm.timeouts.connect``, then closes
+        the client and cancels every future)."""
+        if self.client.status in ("closing", "closed"):
+            raise self.lost()
+
+    def lost(self, cause: BaseException | None = None) -> ExecutorError:
+        detail = f": {cause}" if cause is not None else ""
+        return ExecutorError(
+            f"the connection to the Dask scheduler at {self.address} was lost{detail}; the run "
+            "stopped (tasks that had not finished did not run, results are not available)"
+        )
 
     def close(self) -> None:
         """Close the client, and the LocalCluster if this run started it (an existing

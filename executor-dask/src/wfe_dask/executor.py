@@ -146,8 +146,12 @@ class DaskExecutor(Executor):
             self._flags[name] = client.submit(succeeded, future, key=(*key, "succeeded"))
 
     def wait(self, timeout: float | None) -> list[TaskReport]:
-        assert self._completions is not None, "start() first"
-        return self._completions.wait(timeout)
+        assert self._cluster is not None, "start() first"
+        assert self._completions is not None
+        reports = self._completions.wait(timeout)
+        # Losing the scheduler cancels every future: those reports are not the tasks'.
+        self._cluster.check_connected()
+        return reports
 
     def release(self, output: str) -> None:
         self._outputs.pop(output, None)
@@ -161,7 +165,10 @@ class DaskExecutor(Executor):
             if (future := self._outputs.get(name)) is not None
             and future.status in ("finished", "lost")
         }
-        holders = self._cluster.client.gather(list(found.values()))
+        try:
+            holders = self._cluster.client.gather(list(found.values()))
+        except OSError as exc:  # Dask's comm errors are OSErrors
+            raise self._cluster.lost(exc) from exc
         return {
             name: holder[name]
             for name, holder in zip(found, holders, strict=True)
