@@ -118,6 +118,11 @@ class DaskProcesses:
             raise
 
     def stop(self) -> None:
+        if self.worker is not None and self.scheduler.poll() is not None:
+            # Its scheduler is gone (a test killed it): a worker asked to stop would
+            # first try to reach it for a while. Its worker process follows its nanny.
+            self.worker.kill()
+            self.worker.wait(timeout=30)
         for process in (self.worker, self.scheduler):
             if process is not None and process.poll() is None:
                 _stop(process)
