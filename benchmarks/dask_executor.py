@@ -5,8 +5,9 @@
    submitted at once) on the same LocalCluster (2 processes x 1 thread). Target: <= 1.3x.
    Also with `lookahead` off (each task submitted when its predecessor has finished).
 2. CPU-bound fan-out: 16 pure-Python tasks of about 0.5 s. `dask` with 2 worker
-   processes against sequential (target: >= 1.8x faster), and `threads` with 2
-   workers beside it (about 1x: the GIL).
+   processes against sequential (target: >= 1.8x faster), `threads` with 2 workers
+   beside it (about 1x: the GIL), and a plain process pool of 2 running the same
+   function: what two processes can get from the machine at that moment.
 3. A 400 MB DataFrame made by one task and read by the next: on `dask` (worker to
    worker), against gathering it to the client and sending it back.
 4. Starting and closing a LocalCluster of 2 worker processes.
@@ -19,6 +20,7 @@ Run from the repository root with engine-core and executor-dask installed:
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import statistics
 import sys
@@ -33,6 +35,7 @@ from bench_support import (
     inc,
     make_frame,
     row_count,
+    spin,
     spin_iterations,
 )
 
@@ -135,14 +138,24 @@ def fan_out(address: str) -> None:
 
         return once
 
+    def pool_of_two() -> None:  # what 2 processes can do on this machine right now
+        started = time.perf_counter()
+        pool.map(spin, [iterations] * FAN_OUT, chunksize=1)
+        task_seconds.setdefault("plain process pool of 2", []).append(
+            2 * (time.perf_counter() - started) / FAN_OUT
+        )
+
     runs = {
         "sequential": run("sequential"),
         "threads --workers 2": run("threads --workers 2", executor="threads", workers=2),
         "dask (2 processes)": run(
             "dask (2 processes)", executor="dask", executor_options={"address": address}
         ),
+        "plain process pool of 2": pool_of_two,
     }
-    times = {name: min(values) for name, values in interleaved(runs, 2).items()}
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(spin, [1] * 2)  # started before it is measured
+        times = {name: min(values) for name, values in interleaved(runs, 2).items()}
     base = times["sequential"]
     print(f"2. {FAN_OUT} CPU-bound tasks of ~{SPIN_SECONDS} s (best of 2; a task's mean time")
     print("   where it ran shows the share of a core it got from the machine's other jobs)")
