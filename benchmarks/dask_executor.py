@@ -32,7 +32,7 @@ from typing import Any
 from bench_support import (
     bench_plugins,
     chain_yaml,
-    inc,
+    increment,
     make_frame,
     row_count,
     spin,
@@ -100,9 +100,9 @@ def interleaved(runs: dict[str, Callable[[], Any]], rounds: int) -> dict[str, li
 
 def chain(client: Any, address: str) -> None:
     def direct() -> None:
-        future = client.submit(inc, 0, pure=False)
+        future = client.submit(increment, 0, pure=False)
         for _ in range(CHAIN - 1):
-            future = client.submit(inc, future, pure=False)
+            future = client.submit(increment, future, pure=False)
         assert future.result() == CHAIN
 
     workflow = wfe.loads(chain_yaml(CHAIN), plugins=plugins())

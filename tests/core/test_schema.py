@@ -35,6 +35,10 @@ tasks:
     retry_delay: 0.5
     retry_on: [OSError]
     timeout: 10
+    code_version: "2"
+    data_version: "2024-11-24"
+    reads: [in.csv, "s3://bucket/key.csv"]
+    hash_inputs: true
   - name: second
     component_name: python_function
     params: {function: "wfe_test_functions:inc"}

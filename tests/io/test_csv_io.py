@@ -264,20 +264,3 @@ def test_failed_multipart_upload_is_aborted(
     assert "network dropped (injected)" in str(error)
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
-
-
-def test_dataframe_checkpoints_are_parquet(tmp_path: Path) -> None:
-    import json as json_module
-
-    source = tmp_path / "in.csv"
-    FRAME.to_csv(source, index=False)
-    text = flow(
-        f"{{name: load, component_name: csv_loader, outputs: [df], params: {{path: '{source}'}}}}"
-    )
-    wfe.loads(text).run(checkpoint=tmp_path / "store").raise_for_status()
-    [manifest] = list((tmp_path / "store" / "load").glob("*/manifest.json"))
-    entry = json_module.loads(manifest.read_text())["outputs"]["df"]
-    assert entry["format"] == "parquet"
-    resumed = wfe.loads(text).run(checkpoint=tmp_path / "store", resume=True)
-    assert resumed.reused == ["load"]
-    pd.testing.assert_frame_equal(resumed.results["df"], FRAME)

@@ -269,3 +269,31 @@ def test_fail_below_metrics_are_checked_at_validate_time() -> None:
     )
     assert "unknown metric 'roc' in fail_below" in text
     assert "the threshold for f1 must be a number, got 'high'" in text
+
+
+def test_a_model_file_read_or_written_is_part_of_the_checkpoint_plan(tmp_path: Path) -> None:
+    model_path = tmp_path / "m.joblib"
+    save_model(fitted(), str(model_path))
+    rows = tmp_path / "rows.csv"
+    labelled(20).to_csv(rows, index=False)
+    text = (
+        "workflow_name: model_files\ntasks:\n"
+        f"  - {{name: load, component_name: csv_loader, params: {{path: '{rows}'}}, outputs: [rows]}}\n"
+        f"  - {{name: score, component_name: sklearn_predictor, params: {{model_path: '{model_path}'}}, inputs: {{data_to_predict: rows}}, outputs: [scores]}}\n"
+        f"  - {{name: train, component_name: sklearn_trainer, params: {{estimator: sklearn.linear_model.LogisticRegression, target: y, exclude: [customer_id]}}, inputs: {{train: rows}}, outputs: [model]}}\n"
+        f"  - {{name: keep, component_name: model_writer, params: {{path: '{tmp_path / 'kept.joblib'}'}}, inputs: {{model: model}}}}\n"
+    )
+    store = tmp_path / "ck"
+    wfe.loads(text).run(checkpoint=store).raise_for_status()
+    assert wfe.loads(text).plan(store, resume=True).modes["score"] == "load"
+    retrained = LogisticRegression(C=0.01).fit(labelled()[["x1", "x2"]], labelled()["y"])
+    save_model(retrained, str(model_path))  # a new model at the same path
+    plan = wfe.loads(text).plan(store, resume=True, explain=True)
+    assert plan.modes["score"] == "run"
+    assert plan.reasons["score"].startswith(f"data: {model_path}: ")
+    assert plan.modes["keep"] == "skip"
+    (tmp_path / "kept.joblib").unlink()
+    plan = wfe.loads(text).plan(store, resume=True, explain=True)
+    assert (
+        plan.reasons["keep"] == f"target: {tmp_path / 'kept.joblib'}: gone since the task wrote it"
+    )

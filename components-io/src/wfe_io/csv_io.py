@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from wfe import Component, Input, Param
+from wfe.atomicfile import atomic_write
 from wfe_io.credentials import secret_params
-from wfe_io.files import atomic_file
 from wfe_io.locations import S3Object, location_problem, parse_location
 from wfe_io.s3 import MultipartWriter, open_object, s3_client, s3_errors
 
@@ -77,6 +77,7 @@ class CsvLoader(Component):
     }
     inputs_schema = {}
     outputs_schema = {"frame": "the CSV's rows as a pandas DataFrame"}
+    reads = ("path",)
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
@@ -120,6 +121,10 @@ class S3CsvLoader(Component):
                 ),
             )
 
+    @classmethod
+    def read_locations(cls, params: Mapping[str, Any], literals: Mapping[str, str]) -> list[str]:
+        return [str(S3Object(params["bucket"], params["key"]))]
+
     def run(self) -> Any:
         return _read_s3(S3Object(self.params["bucket"], self.params["key"]), self.params)
 
@@ -141,6 +146,7 @@ class CsvWriter(Component):
     }
     inputs_schema = {"data": Input("the DataFrame to write")}
     outputs_schema = {}
+    writes = ("path",)
 
     #: rows converted to CSV text at a time (bounds the memory of a large write)
     rows_per_chunk = 100_000
@@ -167,7 +173,7 @@ class CsvWriter(Component):
             )
 
     def _write_local(self, frame: Any, path: Path) -> None:
-        with atomic_file(path, "w", encoding="utf-8", newline="") as handle:
+        with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
             for text in self._chunks(frame):
                 handle.write(text)
 

@@ -38,6 +38,7 @@ from wfe_io.database import (
     table_problems,
     url_param_problems,
 )
+from wfe_io.states import table_problem, table_state
 
 __all__ = ["DatabaseWriter", "TableExistsError"]
 
@@ -80,6 +81,18 @@ class DatabaseWriter(Component):
         if params.get("chunksize", 1) < 1:
             yield "chunksize", "chunksize must be at least 1"
         yield from url_param_problems(params)
+
+    @classmethod
+    def target_state(
+        cls, params: Mapping[str, Any], literals: Mapping[str, str]
+    ) -> Mapping[str, Any] | None:
+        return table_state(params)
+
+    @classmethod
+    def target_problem(
+        cls, params: Mapping[str, Any], literals: Mapping[str, str], recorded: Mapping[str, Any]
+    ) -> str | None:
+        return table_problem(params, recorded)
 
     def run(self, data_to_save: Any) -> None:
         import sqlalchemy

@@ -15,6 +15,7 @@ from wfe_io.database import (
     resolve_url,
     url_param_problems,
 )
+from wfe_io.states import database_locations
 
 __all__ = ["SqlQuery"]
 
@@ -43,6 +44,11 @@ class SqlQuery(Component):
         if isinstance(params.get("query"), str) and not params["query"].strip():
             yield "query", "the query is empty"
         yield from url_param_problems(params)
+
+    @classmethod
+    def read_locations(cls, params: Mapping[str, Any], literals: Mapping[str, str]) -> list[str]:
+        """A SQLite file; a database server's URL, whose state wfe cannot see."""
+        return database_locations(params["url"])
 
     def run(self) -> Any:
         import pandas as pd

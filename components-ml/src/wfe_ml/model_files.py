@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from wfe.atomicfile import atomic_write
 from wfe.policy import current_policy
-from wfe_io.files import atomic_file
 from wfe_io.locations import S3Object, parse_location
 from wfe_io.s3 import s3_client, s3_errors
 
@@ -118,7 +118,7 @@ def _write(location: str, data: bytes) -> None:
         with s3_errors(target, "write"):
             client.put_object(Bucket=target.bucket, Key=target.key, Body=data)
         return
-    with atomic_file(target, "wb") as handle:
+    with atomic_write(target, "wb") as handle:
         handle.write(data)
 
 

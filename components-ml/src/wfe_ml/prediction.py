@@ -53,6 +53,7 @@ class SklearnPredictor(Component):
         "model_path": Input("a literal s3:// or file:// model location", required=False),
     }
     outputs_schema = {"predictions": "ids and predictions (and probabilities)"}
+    reads = ("model_path",)
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:
@@ -123,6 +124,7 @@ class ModelWriter(Component):
 
     params_schema = {"path": Param(str, doc="where to save: local path or s3://bucket/key")}
     inputs_schema = {"model": Input("the fitted model")}
+    writes = ("path",)
 
     @classmethod
     def validate_params(cls, params: Mapping[str, Any]) -> Iterable[tuple[str | None, str]]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wfe.component import REQUIRED, Component, Input, Param, map_outputs
     from wfe.errors import (
+        CheckpointError,
         ComponentLoadError,
         DefinitionError,
         ExecutorError,
@@ -57,6 +58,7 @@ _EXPORTS = {
     "map_outputs": "wfe.component",
     "ComponentLoadError": "wfe.errors",
     "DefinitionError": "wfe.errors",
+    "CheckpointError": "wfe.errors",
     "ExecutorError": "wfe.errors",
     "Location": "wfe.errors",
     "OutputMismatchError": "wfe.errors",
@@ -90,6 +92,7 @@ _EXPORTS = {
 
 __all__ = [
     "REQUIRED",
+    "CheckpointError",
     "Component",
     "ComponentLoadError",
     "ComponentRef",

@@ -15,6 +15,12 @@ checks and ``wfe components show`` prints *without running* the component, and
 ``run(**inputs)`` whose return value is mapped onto the declared outputs. Keep heavy
 imports (pandas, scikit-learn, ...) inside ``run``/``execute`` so that validating a
 workflow stays fast.
+
+It also lets checkpoints know what a task's result depends on beyond its params and
+inputs (see :mod:`wfe.fingerprint`): the locations it ``reads`` (whose state joins the
+task's fingerprint), the locations it ``writes`` (a writer is reused only while they
+still hold what it wrote) and a ``code_version``. wfe never guesses these: a component
+declares them, or overrides the class methods below for anything a name cannot say.
 """
 
 from __future__ import annotations
@@ -167,11 +173,27 @@ class Component:
     ``outputs_schema``
         ``{role: description}``, in order. When set, a task must declare exactly that
         many outputs; its output names map onto the roles by position.
+    ``reads``
+        Names of params (or of inputs given as literal locations) whose values are
+        locations the component reads outside the run: a local path, ``file://...``,
+        ``s3://...``. Their state (:mod:`wfe.datastate`) is part of the task's
+        fingerprint, so a changed file gives a new fingerprint and the task runs again.
+    ``writes``
+        Names of params whose values are locations the component writes outside the
+        run. Their state (with a content hash) is recorded with the task's checkpoint;
+        the task is reused only while they still hold it.
+    ``code_version``
+        A version of the component's code. When set, it stands for the code in
+        fingerprints instead of the distribution's version (and source hash, for an
+        editable install). A task's ``code_version:`` option overrides it.
     """
 
     params_schema: ClassVar[Mapping[str, Param] | None] = None
     inputs_schema: ClassVar[Mapping[str, Input] | None] = None
     outputs_schema: ClassVar[Mapping[str, str] | None] = None
+    reads: ClassVar[tuple[str, ...]] = ()
+    writes: ClassVar[tuple[str, ...]] = ()
+    code_version: ClassVar[str | None] = None
     _param_defaults: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -219,6 +241,77 @@ class Component:
         input name to the output it refers to, or to a literal location.
         """
         return ()
+
+    # -- what checkpoints need to know (called by wfe with defaults filled in) --------
+
+    @classmethod
+    def with_defaults(cls, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` with the schema's defaults filled in, as ``self.params`` has them."""
+        return {**cls._param_defaults, **params}
+
+    @classmethod
+    def read_locations(cls, params: Mapping[str, Any], literals: Mapping[str, str]) -> list[str]:
+        """The locations a task reads outside the run, probed when it is planned.
+
+        Default: the value of each name in ``reads``, as a literal input or a param,
+        when given. Override it when a location is built from several params (a bucket
+        and a key) or when only some values are locations."""
+        return _named_locations(cls.reads, params, literals)
+
+    @classmethod
+    def code_identity(cls, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """What decides a task's results besides the component's own code and its
+        params, as JSON-able data (``python_function``: the function's module file).
+        Default: nothing."""
+        return {}
+
+    @classmethod
+    def target_state(
+        cls, params: Mapping[str, Any], literals: Mapping[str, str]
+    ) -> Mapping[str, Any] | None:
+        """The state of what a task wrote outside the run, recorded with its checkpoint.
+
+        Called right after the task succeeded, in the process that ran it; JSON-able
+        data, or None when it wrote nothing outside. Default: the state, with a content
+        hash, of each location named by ``writes``."""
+        locations = _named_locations(cls.writes, params, literals)
+        if not locations:
+            return None
+        from wfe.datastate import Probe
+
+        probe = Probe()
+        return {"locations": {loc: probe(loc, True, params) for loc in locations}}
+
+    @classmethod
+    def target_problem(
+        cls, params: Mapping[str, Any], literals: Mapping[str, str], recorded: Mapping[str, Any]
+    ) -> str | None:
+        """Why the target no longer holds what the task wrote, or None if it does.
+
+        Called when a run is planned, before the task's checkpoint is reused; a
+        problem makes the task run again. ``recorded`` is what :meth:`target_state`
+        returned. Default: each ``writes`` location is probed again and compared."""
+        from wfe.datastate import Probe, state_change
+
+        probe = Probe()
+        for location, then in dict(recorded.get("locations") or {}).items():
+            if "unknown" in then:
+                return f"{location}: its state could not be recorded ({then['unknown']})"
+            change = state_change(then, probe(location, True, params))
+            if change:
+                return f"{location}: {change} since the task wrote it"
+        return None
+
+
+def _named_locations(
+    names: Iterable[str], params: Mapping[str, Any], literals: Mapping[str, str]
+) -> list[str]:
+    found = []
+    for name in names:
+        value = literals.get(name, params.get(name))
+        if isinstance(value, str) and value:
+            found.append(value)
+    return found
 
 
 def map_outputs(result: Any, outputs: Sequence[str]) -> dict[str, Any]:

@@ -103,12 +103,11 @@ def installed_entry_points() -> list[EntryPoint]:
 
 
 def _save(path: str, state: list[Any], found: list[EntryPoint]) -> None:
+    from wfe.atomicfile import atomic_write  # only when the cache is written
+
     rows = [[e.name, e.value, e.distribution, e.version] for e in found]
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with atomic_write(path, "w", encoding="utf-8") as handle:  # old cache or new, never half
             json.dump({"state": state, "entry_points": rows}, handle)
-        os.replace(temporary, path)  # readers see the old cache or the new one
     except OSError:
         return  # a read-only home: no cache, the scan still answered

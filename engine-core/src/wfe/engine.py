@@ -236,10 +236,10 @@ def _frozen_sorter(graph: Graph) -> tuple[bool, graphlib.TopologicalSorter[TaskS
     the run are collected as usual; the caller unfreezes after the run. Returns whether
     it froze (not when the collector is off anyway) and the sorter."""
     if not gc.isenabled():
-        return False, graph.sorter()
+        return False, graph.sorter(checked=True)
     gc.disable()
     try:
-        sorter = graph.sorter()
+        sorter = graph.sorter(checked=True)
     finally:
         gc.freeze()
         gc.enable()

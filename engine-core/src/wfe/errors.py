@@ -16,6 +16,7 @@ from typing import Any
 from wfe.quoting import quote
 
 __all__ = [
+    "CheckpointError",
     "ComponentLoadError",
     "DefinitionError",
     "ExecutorError",
@@ -159,6 +160,11 @@ class PolicyError(WorkflowError, ValueError):
 
 class SelectionError(WorkflowError, ValueError):
     """A slice or a resume cannot be done (unknown task, missing checkpoint, ...)."""
+
+
+class CheckpointError(WorkflowError, ValueError):
+    """Checkpoints cannot be used as asked: a path that would leave the checkpoint
+    folder, a task option that does not name locations, ..."""
 
 
 class ExecutorError(WorkflowError, RuntimeError):

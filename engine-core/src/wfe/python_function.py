@@ -114,6 +114,15 @@ class PythonFunction(Component):
         return [("function", problem)] if problem else []
 
     @classmethod
+    def code_identity(cls, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The function's module file, hashed (found on ``sys.path`` without importing
+        it), so that editing the function gives the task a new fingerprint."""
+        from wfe.sources import module_digest
+
+        parts = _split(str(params.get("function", "")))
+        return {"function": params["function"], **module_digest(parts[0])} if parts else {}
+
+    @classmethod
     def validate_task(
         cls, params: Mapping[str, Any], inputs: Mapping[str, Any]
     ) -> Iterable[tuple[tuple[str | int, ...], str, str]]:

@@ -31,7 +31,6 @@ import json
 import os
 import re
 import resource
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -41,6 +40,7 @@ from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-
 from pathlib import Path
 from typing import IO, Any
 
+from wfe.atomicfile import atomic_write
 from wfe.errors import TaskError
 from wfe.hookspecs import hookimpl
 from wfe.masking import mask_vars
@@ -109,12 +109,8 @@ def _peak_rss_mb() -> float:
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  closed below, renamed into place
-        "w", encoding="utf-8", dir=path.parent, prefix=".run.", suffix=".tmp", delete=False
-    )
-    with handle:
+    with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(data, indent=2, default=str))
-    os.replace(handle.name, path)
 
 
 @dataclass

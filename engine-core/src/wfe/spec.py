@@ -79,6 +79,23 @@ TASK_OPTIONS: dict[str, Param] = {
         maximum=MAX_TIMEOUT_SECONDS,
         doc="seconds; the task fails at the deadline",
     ),
+    # what a checkpoint's fingerprint covers beyond the definition (wfe.fingerprint)
+    "code_version": Param(
+        (str, int), default=None, doc="stands for the task's code in its checkpoint fingerprint"
+    ),
+    "data_version": Param(
+        (str, int), default=None, doc="stands for the state of the data the task reads"
+    ),
+    "reads": Param(
+        list,
+        default=None,
+        doc="more locations (paths, s3:// URIs) whose state the result depends on",
+    ),
+    "hash_inputs": Param(
+        bool,
+        default=None,
+        doc="hash local files the task reads: always, never (default: up to 256 MiB)",
+    ),
 }
 
 #: The keys the parser accepts at the top of a workflow, in an ``executor:`` mapping and in

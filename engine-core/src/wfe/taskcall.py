@@ -20,7 +20,7 @@ import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wfe import tasklog
 from wfe.attempts import attempt_with_options
@@ -31,6 +31,9 @@ from wfe.spec import TaskSpec
 from wfe.summary import describe
 from wfe.tasklog import TaskLog
 
+if TYPE_CHECKING:
+    from wfe.fingerprint import Fingerprint
+
 __all__ = ["CheckpointSlot", "TaskCall", "task_error"]
 
 _perf_counter = time.perf_counter
@@ -38,9 +41,11 @@ _SUCCEEDED, _FAILED, _REUSED = TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStat
 
 
 class _Store(Protocol):
-    def save(self, task: str, fingerprint: str, outputs: Mapping[str, Any]) -> Any: ...
+    def save(self, task: str, fingerprint: Fingerprint, outputs: Mapping[str, Any]) -> Any: ...
 
-    def load(self, task: str, fingerprint: str, verified: bool = False) -> dict[str, Any]: ...
+    def load(
+        self, task: str, fingerprint: Fingerprint, verified: bool = False
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +53,7 @@ class CheckpointSlot:
     """Where one task's checkpoint is saved or loaded: a store and a fingerprint."""
 
     store: _Store
-    fingerprint: str
+    fingerprint: Fingerprint
     #: the checkpoint's digests were checked while planning (loading need not redo it)
     verified: bool = False
 

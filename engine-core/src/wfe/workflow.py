@@ -20,21 +20,15 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from wfe.checkpoints import (
-    LOAD,
-    SKIP,
-    CheckpointStore,
-    MissingCheckpointError,
-    Plan,
-    fingerprints,
-    plan_run,
-)
+from wfe.checkpoints import CheckpointStore
 from wfe.component import check_against_schema, check_task_definition
 from wfe.engine import Hooks
 from wfe.engine import execute as execute_run
 from wfe.errors import ComponentLoadError, DefinitionError, Problem, ProblemList, SelectionError
 from wfe.executor import Executor
+from wfe.fingerprint import fingerprints
 from wfe.graph import Graph, build_graph
+from wfe.plan import LOAD, SKIP, MissingCheckpointError, Plan, plan_run
 from wfe.plugins import Plugins, load_plugins
 from wfe.policy import current_policy
 from wfe.quoting import describe_value, quote
@@ -241,11 +235,18 @@ class Workflow:
         return selected
 
     def plan(
-        self, checkpoint: str | os.PathLike[str], resume: bool, selected: set[str] | None = None
+        self,
+        checkpoint: str | os.PathLike[str],
+        resume: bool,
+        selected: set[str] | None = None,
+        *,
+        explain: bool = False,
     ) -> Plan:
-        """What a run would do with each task (``run``, ``load``, ``skip``), given the
-        checkpoints in ``checkpoint``. Raises if a needed checkpoint is missing."""
-        prints = fingerprints(self.spec.tasks, self.graph, self.plugins.components())
+        """What a run would do with each task (``run``, ``load``, ``skip``) and why,
+        given the checkpoints in ``checkpoint``. Computes every fingerprint (hashing code,
+        probing the data tasks read); raises if a needed checkpoint is missing. With
+        ``explain``, says what changed for each task that runs (see :mod:`wfe.plan`)."""
+        prints = fingerprints(self.graph, self.plugins.components(), self.classes)
         try:
             return plan_run(
                 self.graph,
@@ -253,6 +254,7 @@ class Workflow:
                 CheckpointStore(checkpoint),
                 selected or set(self.graph.tasks),
                 resume,
+                explain,
             )
         except MissingCheckpointError as exc:
             raise SelectionError(str(exc)) from exc

@@ -12,7 +12,7 @@ import importlib
 from wfe.cli.app import app
 
 # Importing these modules registers their commands, in the order `wfe --help` lists them.
-for _module in ("run", "inspection", "components", "executors", "runs", "new"):
+for _module in ("run", "inspection", "components", "executors", "runs", "checkpoints", "new"):
     importlib.import_module(f"wfe.cli.{_module}")
 
 __all__ = ["app", "main"]

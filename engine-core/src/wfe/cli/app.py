@@ -46,6 +46,12 @@ runs_app = typer.Typer(
     help="List and show the records of past runs.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(runs_app, name="runs")
+checkpoints_app = typer.Typer(
+    help="List and tidy saved checkpoints (see wfe run --checkpoint).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(checkpoints_app, name="checkpoints")
 executors_app = typer.Typer(
     help="List the installed executors (where tasks run).",
     no_args_is_help=True,

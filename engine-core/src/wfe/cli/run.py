@@ -42,18 +42,22 @@ if TYPE_CHECKING:
 def _print_plan(
     workflow: Workflow, checkpoint: Path | None, resume: bool, selected: set[str]
 ) -> None:
+    """One line per task: what the run would do with it and why (with --resume, what
+    changed since its latest checkpoint)."""
     folder = checkpoint or workflow.spec.checkpoint or None
-    modes = (
-        workflow.plan(folder, resume, selected).modes
-        if folder is not None
-        else dict.fromkeys(selected, "run")
-    )
-    words = {"run": "run", "load": "reuse (load its checkpoint)", "skip": "reuse (not needed)"}
+    if folder is not None:
+        plan = workflow.plan(folder, resume, selected, explain=resume)
+        modes, reasons = plan.modes, plan.reasons
+    else:
+        modes, reasons = dict.fromkeys(selected, "run"), dict.fromkeys(selected, "no --checkpoint")
+    words = {"run": "run", "load": "reuse, load its checkpoint", "skip": "reuse, not needed"}
     typer.echo(
         f"plan for '{workflow.name}'" + (f" with checkpoints in {folder}" if folder else "") + ":"
     )
     for number, name in enumerate(workflow.graph.order(), start=1):
-        typer.echo(f"  {number:>3}. {name}: {words.get(modes.get(name, ''), 'not selected')}")
+        mode = modes.get(name)
+        line = f"  {number:>3}. {name}: {words[mode] if mode else 'not selected'}"
+        typer.echo(f"{line} ({reasons[name]})" if mode and reasons.get(name) else line)
     to_run = list(modes.values()).count("run")
     typer.echo(f"{to_run} to run, {len(modes) - to_run} reused; nothing was run (--dry-run)")
 
