@@ -20,7 +20,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 # components-io with its PostgreSQL driver and its test servers' extra (moto): its tests
 # run against real PostgreSQL and S3 servers.
 IO = "./components-io[postgres,testing]"
-DISTRIBUTIONS = ("./engine-core", IO, "./components-ml")
+DISTRIBUTIONS = ("./engine-core", IO, "./components-ml", "./executor-dask")
 
 
 def group(name: str) -> list[str]:
@@ -37,14 +37,15 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the three src trees, with the distributions installed."""
+    """mypy --strict on the four src trees, with the distributions installed."""
     session.install(*DISTRIBUTIONS, *group("typecheck"))
     session.run("mypy")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole suite, with all three distributions installed (not editable)."""
+    """The whole suite (tests/dask included), with all four distributions installed
+    (not editable)."""
     ensure_postgres(session)
     session.install(*DISTRIBUTIONS, *group("test"), *group("test-io"))
     session.run("pytest", *session.posargs)
@@ -53,10 +54,11 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def isolation(session: nox.Session) -> None:
     """Each distribution added in turn: engine-core alone, + components-io, +
-    components-ml. Each stage works without the ones after it, and discovery finds
-    exactly what is installed."""
+    components-ml, + executor-dask. Each stage works without the ones after it, and
+    discovery finds exactly what is installed."""
     session.install("./engine-core", *group("test"))
     expect_components(session, {"engine-core"})
+    expect_executors(session, {"sequential", "threads"})  # nothing of Dask
     session.run("pytest", "tests/core", *session.posargs)
 
     ensure_postgres(session)
@@ -73,6 +75,29 @@ def isolation(session: nox.Session) -> None:
     session.install("./components-ml")
     expect_components(session, {"engine-core", "components-io", "components-ml"})
     session.run("wfe", "validate", "workflows/churn.yaml")
+    # The dask executor is not installed: a definition error (exit 2) that says how.
+    output = session.run(
+        "wfe", "run", "workflows/churn.yaml", "--executor", "dask", success_codes=[2], silent=True
+    )
+    if not isinstance(output, str) or "pip install ./executor-dask" not in output:
+        session.error(
+            f"expected --executor dask to name pip install ./executor-dask, got: {output}"
+        )
+
+    session.install("./executor-dask")
+    expect_executors(session, {"sequential", "threads", "dask"})
+    database = os.path.join(session.create_tmp(), "quickstart.db")
+    # Its steps live next to the workflow file: the LocalCluster's workers import them too.
+    session.run(
+        "wfe",
+        "run",
+        "workflows/quickstart.yaml",
+        "--executor",
+        "dask",
+        "--var",
+        f"database={database}",
+        "--no-record",
+    )
 
 
 def expect_components(session: nox.Session, distributions: set[str]) -> None:
@@ -86,6 +111,16 @@ def expect_components(session: nox.Session, distributions: set[str]) -> None:
     session.log(f"components: {names}")
     if not found <= distributions or "python_function" not in names:
         session.error(f"expected components from {sorted(distributions)} only, got {rows}")
+
+
+def expect_executors(session: nox.Session, names: set[str]) -> None:
+    """`wfe executors list` shows exactly these executors."""
+    output = session.run("wfe", "executors", "list", "--json", silent=True, stderr=None)
+    assert isinstance(output, str)
+    found = {row["name"] for row in json.loads(output)}
+    session.log(f"executors: {sorted(found)}")
+    if found != names:
+        session.error(f"expected executors {sorted(names)}, got {sorted(found)}")
 
 
 def ensure_postgres(session: nox.Session) -> None:

@@ -242,3 +242,36 @@ def plan_chain(tasks: int) -> dict[str, float]:
         plan_run(graph, prints, CheckpointStore(folder), selected, resume=False)
         found["fresh"] = time.perf_counter() - started
     return found
+
+
+def spin(iterations: int) -> int:
+    """Pure-Python CPU work (holds the GIL throughout)."""
+    total = 0
+    for i in range(iterations):
+        total += i % 7
+    return total
+
+
+def spin_iterations(seconds: float) -> int:
+    """How many :func:`spin` iterations take about ``seconds`` on an idle core (the
+    fastest of five samples: load elsewhere only slows a sample down)."""
+    fastest = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        spin(1_000_000)
+        fastest = min(fastest, time.perf_counter() - started)
+    return int(1_000_000 * seconds / fastest)
+
+
+def make_frame(nbytes: int) -> Any:
+    """A numeric DataFrame of about ``nbytes`` (10 float columns)."""
+    import numpy as np
+    import pandas as pd
+
+    columns = 10
+    rows = nbytes // (8 * columns)
+    return pd.DataFrame(np.ones((rows, columns)), columns=[f"c{i}" for i in range(columns)])
+
+
+def row_count(frame: Any) -> int:
+    return len(frame)

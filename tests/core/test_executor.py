@@ -208,9 +208,12 @@ def test_unknown_executors_and_options_are_definition_errors_with_hints(tmp_path
     assert str(problem.location) == "wf.yaml:4:21"
     assert "did you mean 'workers'?" in problem.hint
 
-    workflow = load(fn("one", "const", kwargs="{value: 1}", outputs="[a]"))
+    # An executor wfe knows of but that is not installed: with no installed plugins
+    # loaded, since executor-dask may well be installed here.
+    bare = wfe.load_plugins(environ={"WFE_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    text = "workflow_name: seam\ntasks:\n" + fn("one", "const", kwargs="{value: 1}", outputs="[a]")
     with pytest.raises(wfe.DefinitionError, match=r"pip install \./executor-dask"):
-        workflow.run(executor="dask")
+        wfe.loads(text, plugins=bare).run(executor="dask")
 
 
 def test_the_cli_chooses_executors_and_lists_them(run_wfe: RunWfe, tmp_path: Path) -> None:
