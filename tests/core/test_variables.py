@@ -232,3 +232,16 @@ def test_a_list_or_mapping_as_a_variable_is_a_definition_error() -> None:
         wfe.loads("workflow_name: x\ntasks: []\n", vars={"a": [1], "b": {"k": 1}})
     assert [p.kind for p in info.value.problems] == ["bad-variable", "bad-variable"]
     assert "vars['a'] is a list" in str(info.value)
+
+
+@pytest.mark.parametrize("default", ["${b}", "${b:-x}", "prefix ${b} suffix"])
+def test_a_variable_that_refers_to_itself_is_a_cycle_not_a_crash(default: str) -> None:
+    text = (
+        f"workflow_name: x\nvars:\n  b: '{default}'\ntasks:\n"
+        "  - {name: t, component_name: python_function, outputs: [o],"
+        " params: {function: 'wfe_test_functions:const', kwargs: {value: '${b}'}}}\n"
+    )
+    with pytest.raises(wfe.DefinitionError) as info:
+        wfe.loads(text)
+    assert info.value.kinds == ["variable-cycle"]
+    assert "variables refer to each other in a cycle: b -> b" in str(info.value)

@@ -242,10 +242,14 @@ class Variables:
                     push(dep)
                 continue
             pending.pop()
-            name = self._stack.pop()
-            del self._resolving[name]
+            name = self._stack[-1]
             value, node = self._defaults[name]
+            # Still marked as resolving while its text is interpolated: a reference to
+            # itself (``b: ${b:-x}``) then reads the text as written instead of starting
+            # over (the cycle was reported when its dependencies were walked).
             self._values[name] = self.interpolate(value, node)
+            self._stack.pop()
+            del self._resolving[name]
 
     def _report_cycle(self, name: str) -> None:
         if name in self._cycles_reported:
