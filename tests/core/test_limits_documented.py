@@ -1,4 +1,5 @@
-"""The README's "Limits" section states every limit the code enforces, with its value."""
+"""The docs' "Limits" section (docs/workflows.md) states every limit the code enforces,
+with its value."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from wfe import (
     yamlsource,
 )
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
 
 # (the row of the table, a value that row must state)
 LIMITS = [

@@ -1,4 +1,5 @@
-"""The README's third-party component distribution, installed for real and run."""
+"""The docs' third-party component distribution (docs/writing-components.md), installed
+for real and run."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ README_FILE_BLOCK = re.compile(
 
 
 def test_readme_shows_every_file_of_the_example_exactly() -> None:
-    blocks = dict(README_FILE_BLOCK.findall((REPO / "README.md").read_text(encoding="utf-8")))
+    page = REPO / "docs" / "writing-components.md"
+    blocks = dict(README_FILE_BLOCK.findall(page.read_text(encoding="utf-8")))
     files = {
         str(p.relative_to(REPO)): p.read_text(encoding="utf-8")
         for p in EXAMPLE.rglob("*")
@@ -28,7 +30,7 @@ def test_readme_shows_every_file_of_the_example_exactly() -> None:
     }
     assert set(blocks) == set(files)
     for name, text in files.items():
-        assert blocks[name] == text, f"README's copy of {name} differs from the file"
+        assert blocks[name] == text, f"the docs' copy of {name} differs from the file"
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ def test_nothing_needed():
 
 
 def readme_example() -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "writing-components.md").read_text(encoding="utf-8")
     [code] = re.findall(
         r"<!-- tested by tests/io/test_testing_fixtures.py -->\n```python\n(.*?)```", readme, re.S
     )

@@ -1,4 +1,5 @@
-"""The README's checkpoint examples, run exactly as printed (hex digests aside)."""
+"""The checkpoint examples of docs/checkpoints.md, run exactly as printed (hex digests
+aside)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ import wfe
 from wfe.fingerprint import fingerprints
 
 REPO = Path(__file__).resolve().parents[2]
-README = (REPO / "README.md").read_text(encoding="utf-8")
-SECTION = README[
-    README.index("**Checkpoints, resume and slices.**") : README.index("**Cancelling.**")
-]
+README = (REPO / "docs" / "checkpoints.md").read_text(encoding="utf-8")
+SECTION = README[: README.index("## What checkpoints need to know about a component")]
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", SECTION, re.DOTALL)
 DIGEST = re.compile(r"\b[0-9a-f]{12}\b")
 
@@ -65,11 +64,11 @@ def test_the_checkpoint_examples_run_as_printed(tmp_path: Path) -> None:
 
 
 def test_the_component_example_declares_what_it_reads(tmp_path: Path) -> None:
-    section = README[README.index("### What checkpoints need to know about a component") :]
+    section = README[README.index("## What checkpoints need to know about a component") :]
     code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert code is not None
     namespace: dict[str, object] = {}
-    exec(compile(code.group(1), "README.md", "exec"), namespace)
+    exec(compile(code.group(1), "docs/checkpoints.md", "exec"), namespace)
     table = tmp_path / "table.csv"
     table.write_text("a\n1\n")
 
