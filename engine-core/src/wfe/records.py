@@ -104,6 +104,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+#: seconds between two readings of the process's peak memory (it only grows, so a task
+#: that ends sooner after the last reading shows that reading: at most this stale)
+RSS_INTERVAL = 0.01
+
+
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
@@ -123,6 +128,9 @@ class _Open:
     started: float
     flushed: float
     reported: set[str] = field(default_factory=set)
+    #: the process's peak memory, read at most every RSS_INTERVAL seconds
+    rss_mb: float = 0.0
+    rss_read: float = float("-inf")
 
 
 class RunRecorder:
@@ -189,48 +197,49 @@ class RunRecorder:
         with self._lock:
             self._open[run.id] = _Open(folder, summary, log, now, now)
 
-    def _append(self, run: Run, row: list[Any], urgent: bool = False) -> None:
+    def _record(
+        self, run: Run, task: TaskSpec, report: TaskReport, error: str | None, urgent: bool
+    ) -> None:
+        """Append one task's line (:data:`COLUMNS` order; trailing empty fields left
+        out); its log goes to a file of its own."""
         state = self._open.get(run.id)
         if state is None:
             return
-        state.reported.add(row[0])
-        state.log.write(_encode(row) + "\n")
+        name = task.name
+        log_path = None
+        if report.log:
+            log_path = _log_path(name)
+            (state.folder / LOGS_FOLDER).mkdir(exist_ok=True)
+            (state.folder / log_path).write_text(report.log, encoding="utf-8")
         now = time.perf_counter()
+        if now - state.rss_read >= RSS_INTERVAL:  # a system call: not for every tiny task
+            state.rss_mb = _peak_rss_mb()
+            state.rss_read = now
+        row: list[Any] = [
+            name,
+            report.status.value,
+            report.attempts,
+            round(report.duration, 6),
+            state.rss_mb,
+            report.outputs or None,
+        ]
+        if error is not None or log_path is not None or report.warnings:
+            row += [error, log_path, None, report.warnings or None]
+        state.reported.add(name)
+        state.log.write(_encode(row) + "\n")
         if urgent or now - state.flushed >= self.flush_interval:
             state.log.flush()
             state.flushed = now
 
-    def _row(self, run: Run, task: TaskSpec, report: TaskReport, error: str | None) -> list[Any]:
-        """One task's line, in :data:`COLUMNS` order; its log goes to a file of its own."""
-        log_path = None
-        state = self._open.get(run.id)
-        if report.log and state is not None:
-            log_path = _log_path(task.name)
-            (state.folder / LOGS_FOLDER).mkdir(exist_ok=True)
-            (state.folder / log_path).write_text(report.log, encoding="utf-8")
-        return [
-            task.name,
-            report.status.value,
-            report.attempts,
-            round(report.duration, 6),
-            _peak_rss_mb(),
-            dict(report.outputs) or None,
-            error,
-            log_path,
-            None,
-            report.warnings or None,
-        ]
-
     @hookimpl
     def wfe_task_end(self, run: Run, task: TaskSpec, report: TaskReport) -> None:
-        self._append(run, self._row(run, task, report, None))
+        self._record(run, task, report, None, urgent=False)
 
     @hookimpl
     def wfe_task_error(
         self, run: Run, task: TaskSpec, report: TaskReport, error: TaskError
     ) -> None:
-        row = self._row(run, task, report, error.cause_text or str(error))
-        self._append(run, row, urgent=True)
+        self._record(run, task, report, error.cause_text or str(error), urgent=True)
 
     @hookimpl
     def wfe_workflow_end(self, run: Run, result: RunResult) -> None:
