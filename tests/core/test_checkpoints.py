@@ -172,6 +172,7 @@ def test_a_target_that_cannot_be_read_is_recorded_as_unknown(tmp_path: Path) -> 
     }
 
 
+@pytest.mark.slow  # 4 processes x 4 threads x 3 rounds
 def test_many_concurrent_saves_in_threads_and_processes_leave_one_valid_checkpoint_each(
     tmp_path: Path,
 ) -> None:

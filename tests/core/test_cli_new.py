@@ -26,6 +26,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
 
 # 3-6 s (install, and a pytest session): under the 10 s that would make it slow, and the
 # one test that proves a scaffold works, so the quick loop keeps it.
+@pytest.mark.slow  # pip-installs the scaffold and runs its tests
 def test_a_new_distribution_installs_passes_its_tests_and_serves_a_workflow(
     run_wfe: RunWfe, subprocess_env: Env, tmp_path: Path
 ) -> None:

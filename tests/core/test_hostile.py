@@ -70,6 +70,7 @@ def kind_of(path: Path) -> str:
     return first.removeprefix("# kind: ")
 
 
+@pytest.mark.slow  # a subprocess per case; test_wfe_loads_... below covers them in process
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
 def test_wfe_validate_refuses_each_case_of_the_corpus(path: Path) -> None:
     done = validate(path)

@@ -302,6 +302,7 @@ def test_why_a_damaged_checkpoint_is_not_loaded(explain: Explain, tmp_path: Path
     assert reason.startswith("its checkpoint is damaged (output-0.pkl: ")
 
 
+@pytest.mark.slow  # plans 10,000 and 100,000 tasks
 def test_the_plan_is_linear_in_the_number_of_tasks(
     make_plugins: MakePlugins, tmp_path: Path
 ) -> None:

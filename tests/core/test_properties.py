@@ -6,7 +6,7 @@
 * A cycle injected into a valid DAG is reported, with a path whose every step is an
   edge of the workflow and which ends where it starts.
 
-Seeded (``derandomize``) so CI is reproducible: a few hundred examples per property
+Seeded (``derandomize``) so CI is reproducible: a hundred examples per property
 by default, a few thousand under ``-m slow``.
 """
 
@@ -36,7 +36,7 @@ COMMON = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
 }
-FEW = settings(max_examples=300, **COMMON)  # type: ignore[arg-type]
+FEW = settings(max_examples=100, **COMMON)  # type: ignore[arg-type]
 MANY = settings(max_examples=3000, **COMMON)  # type: ignore[arg-type]
 
 

@@ -166,6 +166,7 @@ def test_every_breach_is_reported_at_once(site: Site) -> None:
     assert len(error.problems) == len(expected), found  # and nothing else
 
 
+@pytest.mark.slow  # probes a fake distribution in a subprocess
 def test_allowed_imports_are_not_breaches(site: Site) -> None:
     site("light-lib", "", {"light_helper": ""})
     plugin = "\n    import light_helper" + GOOD_PLUGIN
@@ -181,6 +182,7 @@ def test_allowed_imports_are_not_breaches(site: Site) -> None:
     )
 
 
+@pytest.mark.slow  # probes a fake distribution in a subprocess
 def test_a_name_registered_twice_is_a_breach(site: Site) -> None:
     plugin = GOOD_PLUGIN.replace(
         'return [ComponentRef("tidy_up", "tidy_components:TidyUp", "Strip and lower-case text")]',
@@ -199,6 +201,7 @@ def test_a_name_registered_twice_is_a_breach(site: Site) -> None:
     )
 
 
+@pytest.mark.slow  # probes a fake distribution in a subprocess
 def test_a_plugin_that_fails_to_load_is_a_breach(site: Site) -> None:
     site("broken-dist", "[wfe.plugins]\nbroken = no_such_module_here\n", {})
     with pytest.raises(ContractError) as info:
@@ -215,6 +218,7 @@ def test_a_distribution_without_an_entry_point_says_how_to_add_one(site: Site) -
         check_distribution("plain-dist")
 
 
+@pytest.mark.slow  # probes a fake distribution in a subprocess
 def test_a_plugin_that_registers_nothing_is_a_breach(site: Site) -> None:
     site("empty-dist", "[wfe.plugins]\nempty = empty_plugin\n", {"empty_plugin": ""})
     with pytest.raises(ContractError, match="register no component and no executor"):

@@ -177,3 +177,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=30)
+
+
+#: the modules here that start no cluster: they stay in the quick loop
+_NO_CLUSTER = {"test_plugin.py", "test_pickling.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start Dask clusters and worker processes are slow: the quick loop
+    (``-m "not slow"``) leaves them out; `pytest tests/dask` and nox run them all."""
+    here = Path(__file__).parent
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.parent == here and path.name not in _NO_CLUSTER:
+            item.add_marker(pytest.mark.slow)
