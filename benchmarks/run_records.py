@@ -29,6 +29,36 @@ def once(path: Path, folder: Path, extra: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def runs_list_seconds(records: Path, repeats: int = 5) -> float:
+    command = [sys.executable, "-m", "wfe", "runs", "list", "--record-dir", str(records)]
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def many_runs(count: int = 5_000) -> None:
+    """`wfe runs list` with thousands of recorded runs against it with one: it reads only
+    the newest runs' small summaries."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        path = folder / "chain.yaml"
+        path.write_text(function_chain_yaml(10))
+        once(path, folder, [])
+        records = folder / ".wfe" / "runs"
+        [first] = list(records.iterdir())
+        one = runs_list_seconds(records)
+        summary = (first / "run.json").read_text()
+        for number in range(count - 1):
+            copy = records / f"{first.name[:-9]}-{number:08x}"
+            copy.mkdir()
+            (copy / "run.json").write_text(summary.replace(first.name, copy.name))
+        many = runs_list_seconds(records)
+    print(f"  wfe runs list: {count:,} runs {many:.3f} s, one run {one:.3f} s = {many / one:.2f}x")
+
+
 def main() -> None:
     print("wfe run on a chain, with a run record vs --no-record (whole process, best of N)")
     for tasks, repeats in ((10_000, 5), (100_000, 3)):
@@ -47,6 +77,7 @@ def main() -> None:
             f"  {tasks:>7,} tasks: --no-record {min(bare):6.2f} s, recorded {min(recorded):6.2f} s"
             f" = {min(recorded) / min(bare):.2f}x ({lines:,} lines in tasks.jsonl)"
         )
+    many_runs()
 
 
 if __name__ == "__main__":

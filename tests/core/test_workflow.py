@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,29 @@ def test_under_a_module_limit_load_adds_no_folder(
     before = list(sys.path)
     wfe.load(path)
     assert sys.path == before
+
+
+def test_relative_paths_point_to_the_working_directory_in_the_cli_and_the_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, subprocess_env: Any
+) -> None:
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    path = folder / "wf.yaml"
+    path.write_text(
+        "workflow_name: rel\ntasks:\n"
+        "  - {name: w, component_name: python_function,"
+        " params: {function: 'wfe_test_functions:append_line', kwargs: {path: out.txt, line: x}}}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "wfe", "run", "flows/wf.yaml", "--no-record"],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    monkeypatch.chdir(tmp_path)
+    assert wfe.load("flows/wf.yaml").run().ok
+    assert (tmp_path / "out.txt").read_text() == "x\nx\n"  # both wrote here
+    assert not (folder / "out.txt").exists()  # not next to the workflow file
