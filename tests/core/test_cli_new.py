@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from wfe_test_installs import pip_install_offline
 
 import wfe
 from wfe.schema import workflow_schema
@@ -24,8 +25,6 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
     )
 
 
-# 3-6 s (install, and a pytest session): under the 10 s that would make it slow, and the
-# one test that proves a scaffold works, so the quick loop keeps it.
 @pytest.mark.slow  # pip-installs the scaffold and runs its tests
 def test_a_new_distribution_installs_passes_its_tests_and_serves_a_workflow(
     run_wfe: RunWfe, subprocess_env: Env, tmp_path: Path
@@ -34,13 +33,8 @@ def test_a_new_distribution_installs_passes_its_tests_and_serves_a_workflow(
     assert made.returncode == 0, made.stderr
     assert "wrote distribution 'wfe-weather' (import package wfe_weather)" in made.stdout
     folder = tmp_path / "wfe-weather"
-    # Tests have no network: install without build isolation, into a folder of its own.
-    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index"]
     site = tmp_path / "site"
-    done = run(
-        [*install, "--no-build-isolation", "--target", str(site), "."], folder, subprocess_env()
-    )
-    assert done.returncode == 0, done.stderr
+    pip_install_offline(site, ".", cwd=folder)
     env = subprocess_env(site)
 
     tests = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], folder, env)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from wfe_test_installs import pip_install_offline
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "wfe-greetings"
@@ -46,26 +47,7 @@ def installed(source: Path, subprocess_env: Callable[..., dict[str, str]]) -> di
     """pip-install the example into a folder; returns the environment that puts that
     folder on a subprocess's path."""
     target = source.parent / "site"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-index",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, f"pip install failed (is setuptools installed?):\n{done.stderr}"
+    pip_install_offline(target, source)
     return subprocess_env(target)
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from wfe_test_installs import pip_install_offline
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -185,28 +186,7 @@ class Shell:
     def install(self, targets: list[str]) -> None:
         if set(targets) <= OWN_DISTRIBUTIONS:
             return  # nox's tests session installs exactly these
-        sources = [t.split("[")[0] for t in targets]
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-index",
-                "--no-build-isolation",
-                "--target",
-                str(self.site),
-                *sources,
-            ],
-            cwd=self.cwd,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"pip install {targets}:\n{done.stderr}"
+        pip_install_offline(self.site, *(t.split("[")[0] for t in targets), cwd=self.cwd)
 
 
 @pytest.mark.slow  # runs churn.yaml several times, and pip installs
