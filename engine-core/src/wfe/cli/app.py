@@ -36,28 +36,21 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: rendering it with rich costs ~50 ms of start-up
     pretty_exceptions_enable=False,
 )
-components_app = typer.Typer(
-    help="List and describe the installed components.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+
+
+def command_group(name: str, help: str) -> typer.Typer:
+    """A ``wfe NAME ...`` group of commands (each module adds its commands to it)."""
+    group = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+components_app = command_group("components", "List and describe the installed components.")
+runs_app = command_group("runs", "List and show the records of past runs.")
+checkpoints_app = command_group(
+    "checkpoints", "List and tidy saved checkpoints (see wfe run --checkpoint)."
 )
-app.add_typer(components_app, name="components")
-runs_app = typer.Typer(
-    help="List and show the records of past runs.", no_args_is_help=True, rich_markup_mode=None
-)
-app.add_typer(runs_app, name="runs")
-checkpoints_app = typer.Typer(
-    help="List and tidy saved checkpoints (see wfe run --checkpoint).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(checkpoints_app, name="checkpoints")
-executors_app = typer.Typer(
-    help="List the installed executors (where tasks run).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(executors_app, name="executors")
+executors_app = command_group("executors", "List the installed executors (where tasks run).")
 
 
 class LogFormat(enum.StrEnum):

@@ -7,14 +7,9 @@ from typing import Annotated
 
 import typer
 
-from wfe.cli.app import Debug, app, user_errors
+from wfe.cli.app import Debug, command_group, user_errors
 
-new_app = typer.Typer(
-    help="Start a component distribution or a workflow file from a template.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(new_app, name="new")
+new_app = command_group("new", "Start a component distribution or a workflow file from a template.")
 
 
 @new_app.command("distribution")
