@@ -159,6 +159,10 @@ def test_checkpoints_are_written_and_reused_on_every_executor(
     assert again.results == {"b": 1}  # loaded from its checkpoint
     assert again.reused == ["first", "second"]
     assert log.read_text().split() == ["first", "second"]  # nothing ran twice
+    kept = workflow.run(
+        executor=executor, executor_options=options, checkpoint=store, resume=True, outputs=["a"]
+    )
+    assert kept.results == {"b": 1, "a": 1}  # an output asked for is loaded, not skipped
 
 
 def test_an_executor_is_chosen_by_the_workflow_and_the_caller_wins() -> None:

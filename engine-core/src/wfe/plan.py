@@ -19,7 +19,7 @@ that is gone, a damaged checkpoint, or no checkpoint at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,17 +57,20 @@ def plan_run(
     selected: set[str],
     resume: bool,
     explain: bool = False,
+    keep: Collection[str] = (),
 ) -> Plan:
     """Decide each task's mode (see the module docstring). ``selected`` tasks run unless
     ``resume`` can reuse them; ``explain`` compares each one that runs with its latest
-    checkpoint to say what changed (it reads that checkpoint's manifest)."""
+    checkpoint to say what changed (it reads that checkpoint's manifest). ``keep`` names
+    outputs the caller wants back: like the workflow's results, a reused task that makes
+    one is loaded."""
     store.check_root()
     order = graph.order()
     readers: dict[str, list[str]] = {name: [] for name in order}
     for task, outputs in graph.consumes.items():
         for output in outputs:
             readers[graph.producers[output]].append(task.name)
-    results = graph.results
+    results = graph.results | frozenset(keep)
     modes: dict[str, str] = {}
     reasons: dict[str, str] = {}
     for name in reversed(order):  # readers before the tasks they read

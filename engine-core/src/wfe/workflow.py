@@ -155,7 +155,7 @@ class Workflow:
                 return TaskCall(task, refs[component], classes[component], None, False, execute)
 
         else:
-            plan = self.plan(folder, options.resume, selected)
+            plan = self.plan(folder, options.resume, selected, keep=options.outputs)
             store = CheckpointStore(folder)
             loads = set(plan.named(LOAD))
             graph = self.graph.subgraph({n for n, m in plan.modes.items() if m != SKIP}, loads)
@@ -241,6 +241,7 @@ class Workflow:
         selected: set[str] | None = None,
         *,
         explain: bool = False,
+        keep: Iterable[str] = (),
     ) -> Plan:
         """What a run would do with each task (``run``, ``load``, ``skip``) and why,
         given the checkpoints in ``checkpoint``. Computes every fingerprint (hashing code,
@@ -255,6 +256,7 @@ class Workflow:
                 selected or set(self.graph.tasks),
                 resume,
                 explain,
+                frozenset(keep),
             )
         except MissingCheckpointError as exc:
             raise SelectionError(str(exc)) from exc
