@@ -148,3 +148,24 @@ def test_pipes_and_logs_get_plain_lines(make_plugins: MakePlugins) -> None:
     assert len(text.splitlines()) == 7  # every event was printed...
     assert "\r" not in text  # ...as plain lines
     assert "\x1b" not in text
+
+
+class OneRow:
+    """A one-row table, as pandas' DataFrame answers (duck-typed: no pandas here)."""
+
+    shape = (1, 3)
+    columns = ("rows", "r2", "name")
+
+    def to_dict(self, orient: str) -> list[dict[str, Any]]:
+        assert orient == "records"
+        return [{"rows": 10, "r2": 0.95123, "name": 3.0}]
+
+
+def test_a_one_row_table_of_numbers_is_shown_with_its_values() -> None:
+    info = describe(OneRow())
+    assert info == {
+        "type": "OneRow",
+        "shape": [1, 3],
+        "value": {"rows": 10, "r2": 0.95123, "name": 3.0},
+    }
+    assert summary_text(info) == "OneRow 1x3 {rows: 10, r2: 0.9512, name: 3}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
+import shutil
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from wfe_ml.model_files import (
 )
 from wfe_ml.prediction import Evaluator, ModelWriter, QualityGateError, SklearnPredictor
 from wfe_ml.training import SklearnTrainer, TrainTestSplit
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def labelled(rows: int = 400) -> pd.DataFrame:
@@ -297,3 +301,24 @@ def test_a_model_file_read_or_written_is_part_of_the_checkpoint_plan(tmp_path: P
     assert (
         plan.reasons["keep"] == f"target: {tmp_path / 'kept.joblib'}: gone since the task wrote it"
     )
+
+
+def test_the_metrics_are_shown_recorded_and_listed_by_runs_show(
+    run_wfe: Any, tmp_path: Path
+) -> None:
+    """evaluator returns a one-row table: its numbers are what a user wants to see."""
+    shutil.copytree(REPO / "workflows", tmp_path / "workflows")
+    done = run_wfe("run", "workflows/sales_forecasting.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [line] = [x for x in done.stdout.splitlines() if "evaluate_regressor ok" in x]
+    assert re.search(
+        r"sales_metrics=DataFrame 1x4 \{rows: \d+, mae: [\d.]+, rmse: [\d.]+, r2: 0\.9\d*\}", line
+    )
+    assert re.search(r"^wfe: values: sales_metrics=\{rows: \d+, .*r2: 0\.9", done.stdout, re.M)
+    run_id = done.stdout.rsplit("wfe runs show ", 1)[1].split(")")[0]
+    shown = run_wfe("runs", "show", run_id, "--json", cwd=tmp_path)
+    metrics = json.loads(shown.stdout)["tasks"]["evaluate_regressor"]["outputs"]["sales_metrics"]
+    assert set(metrics["value"]) == {"rows", "mae", "rmse", "r2"}
+    assert metrics["value"]["r2"] > 0.9
+    text = run_wfe("runs", "show", run_id, cwd=tmp_path).stdout
+    assert '"r2": 0.9' in text

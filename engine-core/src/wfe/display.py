@@ -20,7 +20,7 @@ from wfe.hookspecs import hookimpl
 from wfe.report import RunResult, TaskReport, TaskStatus
 from wfe.run import Run
 from wfe.spec import TaskSpec, WorkflowSpec
-from wfe.summary import summary_text
+from wfe.summary import summary_text, values_text
 
 __all__ = ["JsonDisplay", "ProgressDisplay", "TextDisplay", "cause_text", "log_tail"]
 
@@ -151,7 +151,7 @@ def _values(result: RunResult) -> str:
     for report in result.tasks.values():
         for output, info in report.outputs.items():
             if "value" in info:
-                shown.append(f"{output}={summary_text(info).partition(' ')[2]}")
+                shown.append(f"{output}={values_text(info['value'])}")
     return _names(shown, limit=10)
 
 

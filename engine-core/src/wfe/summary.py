@@ -3,7 +3,8 @@
 A description is a small JSON-ready mapping made *where the output is* (possibly a
 worker process), so displays and records never need the value itself. It carries the
 value of what a user wants to read at a glance: numbers, booleans, and small mappings
-of those (metrics such as ``{"roc_auc": 0.83, "accuracy": 0.77}``). Strings are never
+of those (metrics such as ``{"roc_auc": 0.83, "accuracy": 0.77}``), also when they come
+as a one-row table of numbers (what ``evaluator`` returns). Strings are never
 shown, only their length: they may hold anything, secrets included.
 Anything bigger is described by type and size. Duck-typed (``shape``, ``len``) so that
 describing a DataFrame never imports pandas, and cheap: nothing here walks the data.
@@ -15,7 +16,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["describe", "summary_text"]
+__all__ = ["describe", "summary_text", "values_text"]
 
 #: a mapping with at most this many numbers is shown whole (metrics)
 SMALL_MAPPING = 20
@@ -65,6 +66,9 @@ def describe(value: Any, detail: bool = False) -> dict[str, Any]:
     shape = getattr(value, "shape", None)
     if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape) and shape:
         info["shape"] = list(shape)
+        row = _single_row(value, shape)
+        if row is not None:  # a one-row table of numbers: metrics, shown like a mapping
+            info["value"] = row
         return info
     ok, scalar = _plain_scalar(value)
     if ok:
@@ -80,6 +84,32 @@ def describe(value: Any, detail: bool = False) -> dict[str, Any]:
     return info
 
 
+def _single_row(value: Any, shape: tuple[int, ...]) -> dict[str, Any] | None:
+    """A one-row table's numbers by column (``evaluator``'s metrics), else None. Reads
+    one row only, through the table's own ``to_dict`` (pandas), importing nothing."""
+    if len(shape) != 2 or shape[0] != 1 or not 0 < shape[1] <= SMALL_MAPPING:
+        return None
+    to_dict = getattr(value, "to_dict", None)
+    if not callable(to_dict):
+        return None
+    try:
+        rows = to_dict(orient="records")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(rows, list) or len(rows) != 1 or not isinstance(rows[0], Mapping):
+        return None
+    return _small_mapping(rows[0])
+
+
+def values_text(value: Any) -> str:
+    """A description's ``value`` as a few words: ``0.83`` or ``{r2: 0.9522, mae: 8.107}``."""
+    if isinstance(value, Mapping):
+        text = "{" + ", ".join(f"{k}: {_number(v)}" for k, v in value.items()) + "}"
+    else:
+        text = _number(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def _number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -91,14 +121,10 @@ def summary_text(info: Mapping[str, Any]) -> str:
     ``"float 2.5"``, ``"dict {roc_auc: 0.8312, accuracy: 0.7704}"``."""
     kind = str(info.get("type", "?"))
     if "shape" in info:
-        return f"{kind} " + "x".join(f"{n:,}" for n in info["shape"])
+        text = f"{kind} " + "x".join(f"{n:,}" for n in info["shape"])
+        return text + (f" {values_text(info['value'])}" if "value" in info else "")
     if "value" in info:
-        value = info["value"]
-        if isinstance(value, Mapping):
-            text = "{" + ", ".join(f"{k}: {_number(v)}" for k, v in value.items()) + "}"
-        else:
-            text = _number(value)
-        return f"{kind} {text if len(text) <= 120 else text[:117] + '...'}"
+        return f"{kind} {values_text(info['value'])}"
     if "len" in info:
         return f"{kind} of {info['len']:,}"
     return kind
