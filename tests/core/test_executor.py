@@ -23,6 +23,8 @@ EXECUTORS = [
     pytest.param("threads", {"workers": 2}, id="threads"),
     pytest.param("spawned", {"workers": 2}, id="spawned"),
 ]
+#: an executor without slots: it takes every ready task and queues them itself
+UNBOUNDED = pytest.param("spawned", {"workers": 2, "queue_all": True}, id="spawned-unbounded")
 
 
 def plugins() -> wfe.Plugins:
@@ -52,7 +54,7 @@ def load(*tasks: str, head: str = "") -> wfe.Workflow:
     )
 
 
-@pytest.mark.parametrize(("executor", "options"), EXECUTORS)
+@pytest.mark.parametrize(("executor", "options"), [*EXECUTORS, UNBOUNDED])
 def test_data_flows_and_results_come_back(executor: str, options: dict[str, Any]) -> None:
     workflow = load(
         fn("one", "const", kwargs="{value: 1}", outputs="[a]"),

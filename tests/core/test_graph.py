@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import wfe
-from wfe.graph import build_graph
+from wfe.graph import Graph, build_graph
 from wfe.spec import TaskSpec
 
 
@@ -173,3 +173,48 @@ def test_a_long_cycle_is_named_with_its_middle_cut() -> None:
     assert "(980 more steps)" in problem.message
     assert problem.message.count("-[") == 20
     assert len(problem.message) < 600
+
+
+def _drain(graph: Graph, finish_order: str = "fifo") -> list[str]:
+    """Run a schedule to the end, finishing tasks first-in-first-out or newest first;
+    returns the names in the order they became ready."""
+    schedule = graph.schedule()
+    started: list[str] = []
+    pending = list(schedule.get_ready())
+    while pending:
+        current = pending.pop(0 if finish_order == "fifo" else -1)
+        started.append(current.name)
+        schedule.done(current)
+        pending.extend(schedule.get_ready())
+    return started
+
+
+def test_a_schedule_releases_each_task_once_after_all_its_upstream_tasks() -> None:
+    graph, problems = build_graph(
+        [
+            task("load", outputs=("raw",)),
+            task("left", {"df": "raw"}, ("l",), index=1),
+            task("right", {"df": "raw", "again": "raw"}, ("r",), index=2),
+            task("join", {"a": "l", "b": "r"}, ("joined",), index=3),
+            task("other", outputs=("o",), index=4),
+        ]
+    )
+    assert problems == []
+    for finish_order in ("fifo", "lifo"):
+        started = _drain(graph, finish_order)
+        assert sorted(started) == sorted(graph.tasks)  # every task, exactly once
+        for name, spec in graph.tasks.items():
+            for upstream in graph.dependencies[spec]:
+                assert started.index(upstream.name) < started.index(name)
+
+
+def test_each_run_gets_a_fresh_schedule() -> None:
+    graph, _ = build_graph([task("a", outputs=("x",)), task("b", {"x": "x"}, ("y",), index=1)])
+    first = graph.schedule()
+    (a,) = first.get_ready()
+    assert first.get_ready() == ()  # b waits for a
+    first.done(a)
+    assert [t.name for t in first.get_ready()] == ["b"]
+    second = graph.schedule()  # the first run's progress does not leak into the next
+    assert [t.name for t in second.get_ready()] == ["a"]
+    assert second.get_ready() == ()

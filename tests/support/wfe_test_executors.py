@@ -22,7 +22,12 @@ from wfe.taskcall import task_error
 class SpawnedProcessesExecutor(Executor):
     """Up to ``workers`` tasks at once, each in a spawned worker process."""
 
-    options_schema = {"workers": Param(int, default=2, minimum=1, doc="worker processes")}
+    options_schema = {
+        "workers": Param(int, default=2, minimum=1, doc="worker processes"),
+        "queue_all": Param(
+            bool, default=False, doc="take every ready task at once (no slots); the pool queues"
+        ),
+    }
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -32,15 +37,19 @@ class SpawnedProcessesExecutor(Executor):
         self._pending: list[Future[Any]] = []
 
     @property
-    def slots(self) -> int:
+    def slots(self) -> int | None:
+        return None if self.options["queue_all"] else self.workers
+
+    @property
+    def workers(self) -> int:
         return int(self.options["workers"])
 
     def describe(self) -> str:
-        return f"{self.slots} spawned processes"
+        return f"{self.workers} spawned processes"
 
     def start(self, run: Any) -> None:
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.slots, mp_context=context)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
     def submit(self, call: TaskCall) -> None:
         assert self._pool is not None

@@ -17,7 +17,6 @@ hold data, so these rules mean the same on every executor.
 from __future__ import annotations
 
 import gc
-import graphlib
 import threading
 import time
 from collections import deque
@@ -26,7 +25,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from wfe import builtin, tasklog
 from wfe.errors import ExecutorError, TaskTimeoutError, WorkflowError
 from wfe.executor import Executor
-from wfe.graph import Graph
+from wfe.graph import Graph, Schedule
 from wfe.plugins import Plugins
 from wfe.report import RunResult, TaskReport, TaskStatus
 from wfe.run import Run
@@ -84,11 +83,11 @@ def execute(
     reports: dict[str, TaskReport] = {}
     try:
         _start(executor, run)
-        frozen, sorter = _frozen_sorter(graph)
+        frozen, schedule = _frozen_schedule(graph)
         tasklog.hold()  # tasks' prints and log records go to their logs for the whole run
         try:
             hooks.workflow_start(run=run, workflow=run.workflow, workers=executor.slots or 0)
-            _loop(run, graph, sorter, calls, executor, hooks, cancel, reports, keep)
+            _loop(run, graph, schedule, calls, executor, hooks, cancel, reports, keep)
             results = executor.gather(keep)
         finally:
             tasklog.release()
@@ -122,7 +121,7 @@ def _start(executor: Executor, run: Run) -> None:
 def _loop(
     run: Run,
     graph: Graph,
-    sorter: graphlib.TopologicalSorter[TaskSpec],
+    schedule: Schedule,
     calls: Callable[[TaskSpec], TaskCall],
     executor: Executor,
     hooks: Hooks,
@@ -130,16 +129,16 @@ def _loop(
     reports: dict[str, TaskReport],
     keep: frozenset[str],
 ) -> None:
-    get_ready, done = sorter.get_ready, sorter.done
-    tasks, consumes, remaining = graph.tasks, graph.consumes, dict(graph.consumers)
+    get_ready, done = schedule.get_ready, schedule.done
+    consumes, remaining = graph.consumes, dict(graph.consumers)
     submit, wait, release = executor.submit, executor.wait, executor.release
     on_start, on_end, on_error = hooks.task_start, hooks.task_end, hooks.task_error
-    slots = executor.slots or len(tasks)
+    slots = executor.slots or len(graph.tasks)
     lookahead = executor.lookahead
     keep_going = run.options.keep_going
     timeout = None if cancel is None else CANCEL_CHECK_SECONDS
     ready: deque[TaskSpec] = deque()
-    in_flight = 0
+    running: dict[str, TaskSpec] = {}  # small, unlike the graph's maps: stays in cache
     stopping = False
     while True:
         if not stopping:
@@ -148,12 +147,12 @@ def _loop(
                 executor.cancel()
             else:
                 ready.extend(get_ready())
-                while ready and in_flight < slots:
+                while ready and len(running) < slots:
                     task = ready.popleft()
                     if on_start is not None:
                         on_start(run=run, task=task)
+                    running[task.name] = task
                     submit(calls(task))
-                    in_flight += 1
                     for ref in consumes[task]:
                         left = remaining[ref] - 1
                         remaining[ref] = left
@@ -162,12 +161,11 @@ def _loop(
                     if lookahead:
                         done(task)
                         ready.extend(get_ready())
-        if not in_flight:
+        if not running:
             return
         for report in wait(timeout):
-            in_flight -= 1
             name = report.name
-            task = tasks[name]
+            task = running.pop(name)
             status = report.status
             if status is _NOT_RUN:  # cancelled, or behind a failure on a lookahead executor
                 continue
@@ -225,22 +223,22 @@ def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*distinct.values())
 
 
-def _frozen_sorter(graph: Graph) -> tuple[bool, graphlib.TopologicalSorter[TaskSpec]]:
-    """The run's sorter, with everything alive now (the workflow's specs and graph, the
-    plugins, the sorter's node per task: hundreds of thousands of objects in a large
+def _frozen_schedule(graph: Graph) -> tuple[bool, Schedule]:
+    """The run's schedule, with everything alive now (the workflow's specs and graph,
+    the plugins, the schedule's plan: hundreds of thousands of objects in a large
     workflow) moved out of the cyclic garbage collector's sight for the run.
 
     They live as long as the run and form no garbage, yet every full collection during
     the run would walk them all: at 100,000 tasks that doubled the per-task cost. The
-    sorter is built with the collector paused (it only allocates). Objects made during
+    schedule is made with the collector paused (it only allocates). Objects made during
     the run are collected as usual; the caller unfreezes after the run. Returns whether
-    it froze (not when the collector is off anyway) and the sorter."""
+    it froze (not when the collector is off anyway) and the schedule."""
     if not gc.isenabled():
-        return False, graph.sorter(checked=True)
+        return False, graph.schedule()
     gc.disable()
     try:
-        sorter = graph.sorter(checked=True)
+        schedule = graph.schedule()
     finally:
         gc.freeze()
         gc.enable()
-    return True, sorter
+    return True, schedule
