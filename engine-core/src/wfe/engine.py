@@ -1,7 +1,7 @@
 """The scheduling loop: what runs next, on any executor.
 
-One ``TopologicalSorter.get_ready()/done()`` loop, in the thread that called
-``run()``, drives every executor (:mod:`wfe.executor`). It submits each ready task (as
+One ``get_ready()/done()`` loop over the graph's :class:`~wfe.graph.Schedule`, in the
+thread that called ``run()``, drives every executor (:mod:`wfe.executor`). It submits each ready task (as
 many at once as the executor has slots), calls the lifecycle hooks, keeps the reports,
 and tells the executor when an output's last reader has been submitted, so
 intermediates are released as early as possible (peak memory is the largest live set,

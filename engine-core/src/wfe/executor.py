@@ -1,7 +1,7 @@
 """The executor contract: where and how the tasks of a run execute.
 
 The engine (:mod:`wfe.engine`) owns the one scheduling loop: it decides *what* runs
-next from graphlib's ``get_ready()/done()``, calls the lifecycle hooks, applies
+next from the graph's ``get_ready()/done()`` schedule, calls the lifecycle hooks, applies
 fail-fast, keep-going and cancellation, and keeps the reports. An executor decides only
 *where* a task runs. It
 
