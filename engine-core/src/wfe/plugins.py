@@ -26,15 +26,13 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Generic, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 import pluggy
 
 from wfe import hookspecs
 from wfe._version import __version__
-from wfe.errors import ComponentLoadError, PluginError
-from wfe.suggest import did_you_mean
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -54,13 +52,21 @@ _HOOK_NAMES = sorted(n for n in vars(hookspecs) if n.startswith("wfe_"))
 _CORE_DISTRIBUTION = "engine-core"
 
 
+# Start-up note: defining a frozen dataclass costs about 0.4 ms (its methods are
+# generated and compiled), and `wfe components list` pays for every class defined here.
+# So the subclasses below inherit PluginRef's methods instead of being dataclasses
+# themselves, and the plain records are NamedTuples, as in wfe.discovery.
+
+
 @dataclass(frozen=True, slots=True)
 class PluginRef:
     """Something a plugin provides by name (a component, an executor), not yet imported.
 
     ``target`` is ``"module:Class"`` (imported on first use) or the class itself (for
     plugins defined in a notebook or a test). ``distribution`` and ``version`` are
-    filled in by wfe from the plugin's entry point.
+    filled in by wfe from the plugin's entry point. Subclasses only set ``kind`` (and
+    ``__slots__ = ()``): they share its fields, and ``dataclasses.replace`` keeps
+    their class.
     """
 
     name: str
@@ -82,6 +88,8 @@ class PluginRef:
         """Import and return the class."""
         if not isinstance(self.target, str):
             return self.target
+        from wfe.errors import ComponentLoadError
+
         module_name, _, attribute = self.target.partition(":")
         origin = f"from distribution '{self.distribution}'" if self.distribution else ""
         try:
@@ -113,28 +121,27 @@ class PluginRef:
         return obj
 
 
-@dataclass(frozen=True, slots=True)
 class ComponentRef(PluginRef):
     """A component a plugin provides (see :class:`PluginRef`)."""
 
+    __slots__ = ()
     kind: ClassVar[str] = "component"
 
 
-@dataclass(frozen=True, slots=True)
 class ExecutorRef(PluginRef):
     """An executor a plugin provides: a :class:`wfe.Executor` subclass (see
     :class:`PluginRef`). Its module must import nothing heavy: validation imports the
     class to check the executor's options; the engine it drives is imported when a run
     starts it."""
 
+    __slots__ = ()
     kind: ClassVar[str] = "executor"
 
 
 RefT = TypeVar("RefT", bound=PluginRef)
 
 
-@dataclass(frozen=True, slots=True)
-class PluginFailure:
+class PluginFailure(NamedTuple):
     """A plugin that could not be loaded, and why."""
 
     plugin: str
@@ -143,6 +150,8 @@ class PluginFailure:
     error: BaseException
 
     def __str__(self) -> str:
+        from wfe.errors import PluginError
+
         if isinstance(self.error, PluginError):  # it names the plugin already
             return f"{self.error}; fix it or uninstall {self.distribution}"
         return (
@@ -151,14 +160,17 @@ class PluginFailure:
         )
 
 
-@dataclass
 class Registry(Generic[RefT]):
     """Every component (or executor) the loaded plugins provide, by name."""
 
-    refs: dict[str, RefT] = field(default_factory=dict)
-    #: names provided by more than one plugin: all their references
-    conflicts: dict[str, list[RefT]] = field(default_factory=dict)
-    _classes: dict[str, type] = field(default_factory=dict, repr=False)
+    def __init__(self) -> None:
+        self.refs: dict[str, RefT] = {}
+        #: names provided by more than one plugin: all their references
+        self.conflicts: dict[str, list[RefT]] = {}
+        self._classes: dict[str, type] = {}
+
+    def __repr__(self) -> str:
+        return f"Registry(refs={self.refs!r}, conflicts={self.conflicts!r})"
 
     def __contains__(self, name: object) -> bool:
         return name in self.refs
@@ -216,12 +228,17 @@ class Plugins:
         try:
             registered = self.manager.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
+            from wfe.errors import PluginError
+
             detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
             raise PluginError(f"plugin '{label}'{where}: {detail}") from exc
         if registered is None:
             return
         unknown = [c.name for c in self.manager.get_hookcallers(plugin) or () if c.spec is None]
         if unknown:
+            from wfe.errors import PluginError
+            from wfe.suggest import did_you_mean
+
             self.manager.unregister(plugin)
             hints = "; ".join(
                 f"'{hook}' is not a wfe hook. "

@@ -34,11 +34,11 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from wfe.errors import PolicyError
+if TYPE_CHECKING:
+    from wfe.errors import PolicyError
 
 __all__ = [
     "DEFAULT_POLICY_FILE",
@@ -56,8 +56,7 @@ DEFAULT_POLICY_FILE = Path("/etc/wfe/policy.toml")
 _KEYS = ("allowed_function_modules", "allow_any_estimator", "require_model_pin")
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):  # not a dataclass: `wfe components list` defines it at start-up
     """The rules in force; the defaults allow everything (no policy file)."""
 
     #: the policy file, or None when no policy is in force
@@ -178,6 +177,8 @@ def _policy_for(variable: str | None) -> Policy:
     if variable is not None:
         path = Path(variable)
         if not path.is_file():
+            from wfe.errors import PolicyError
+
             raise PolicyError(
                 f"operator policy {path} (from {POLICY_VARIABLE}): no such file; "
                 f"fix {POLICY_VARIABLE} or create the file"
@@ -191,6 +192,8 @@ def _policy_for(variable: str | None) -> Policy:
 
 def _parse(path: Path) -> Policy:
     import tomllib
+
+    from wfe.errors import PolicyError
 
     def broken(what: str) -> PolicyError:
         if path == DEFAULT_POLICY_FILE:
@@ -225,7 +228,7 @@ def _parse(path: Path) -> Policy:
     )
 
 
-_Broken = Callable[[str], PolicyError]
+_Broken = Callable[[str], "PolicyError"]
 
 
 def _flag(table: Mapping[str, Any], key: str, default: bool, broken: _Broken) -> bool:
