@@ -16,15 +16,16 @@ from collections.abc import Sequence
 from wfe.cli.app import app
 
 #: command (or command group) -> the module that defines it, in `wfe --help`'s order
+#: (each group is added to ``app`` when its module is imported)
 COMMANDS = {
     "run": "run",
     "validate": "inspection",
     "graph": "inspection",
     "schema": "inspection",
     "components": "components",
-    "executors": "executors",
     "runs": "runs",
     "checkpoints": "checkpoints",
+    "executors": "executors",
     "new": "new",
 }
 

@@ -8,7 +8,6 @@ wfe (a bug: please report it). No traceback reaches the user unless ``--debug``.
 from __future__ import annotations
 
 import enum
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -43,14 +42,6 @@ def command_group(name: str, help: str) -> typer.Typer:
     group = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(group, name=name)
     return group
-
-
-components_app = command_group("components", "List and describe the installed components.")
-runs_app = command_group("runs", "List and show the records of past runs.")
-checkpoints_app = command_group(
-    "checkpoints", "List and tidy saved checkpoints (see wfe run --checkpoint)."
-)
-executors_app = command_group("executors", "List the installed executors (where tasks run).")
 
 
 class LogFormat(enum.StrEnum):
@@ -170,17 +161,32 @@ def exit_with(code: int) -> NoReturn:
 @contextmanager
 def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator[None]:
     """Turn every exception into a message and an exit code."""
-    from wfe.errors import DefinitionError, WorkflowError
-
     debug = debug or STATE["debug"]
     try:
         yield
     except typer.Exit:
         raise
-    except DefinitionError as exc:
+    except KeyboardInterrupt:
+        error("wfe: interrupted")
+        exit_with(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `wfe ... | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        exit_with(EXIT_BROKEN_PIPE)
+    except Exception as exc:
         if debug:
             print_traceback(exc)
+        exit_with(_report(exc, log_format))
+
+
+def _report(exc: Exception, log_format: LogFormat) -> int:
+    """Show ``exc`` as ``user_errors`` does; the exit code. (wfe.errors is imported
+    here, when something went wrong: a command that succeeds does not need it.)"""
+    from wfe.errors import DefinitionError, WorkflowError
+
+    if isinstance(exc, DefinitionError):
         if log_format is LogFormat.json:
+            import json
+
             problems = [
                 {
                     "kind": p.kind,
@@ -197,26 +203,15 @@ def user_errors(debug: bool, log_format: LogFormat = LogFormat.text) -> Iterator
                 )
             )
         error(str(exc))
-        exit_with(EXIT_USAGE)
-    except WorkflowError as exc:
-        if debug:
-            print_traceback(exc)
+        return EXIT_USAGE
+    if isinstance(exc, WorkflowError):
         error(f"error: {exc}")
-        exit_with(EXIT_USAGE)
-    except KeyboardInterrupt:
-        error("wfe: interrupted")
-        exit_with(EXIT_INTERRUPTED)
-    except BrokenPipeError:  # `wfe ... | head`: the reader left; stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        exit_with(EXIT_BROKEN_PIPE)
-    except Exception as exc:
-        if debug:
-            print_traceback(exc)
-        error(
-            f"wfe: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in wfe or a plugin; run again with --debug for the traceback."
-        )
-        exit_with(EXIT_INTERNAL)
+        return EXIT_USAGE
+    error(
+        f"wfe: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in wfe or a plugin; run again with --debug for the traceback."
+    )
+    return EXIT_INTERNAL
 
 
 def parse_pairs(pairs: list[str] | None, option: str, typed: bool = False) -> dict[str, Any]:

@@ -7,18 +7,20 @@ the same definition and data reuses); ``clear`` removes them all, or one task's.
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wfe.cli.app import Debug, checkpoints_app, user_errors
+from wfe.cli.app import Debug, command_group, user_errors
 
 if TYPE_CHECKING:
     from wfe.checkpoints import Entry
+
+checkpoints_app = command_group(
+    "checkpoints", "List and tidy saved checkpoints (see wfe run --checkpoint)."
+)
 
 CheckpointDir = Annotated[
     Path,
@@ -64,6 +66,9 @@ def checkpoints_list(
     with user_errors(debug):
         entries = CheckpointStore(checkpoint).entries()
     if as_json:
+        import json
+        from dataclasses import asdict
+
         typer.echo(json.dumps([asdict(e) for e in entries], indent=2))
         return
     if not entries:

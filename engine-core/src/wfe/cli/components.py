@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import inspect
-import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wfe.cli.app import EXIT_USAGE, Debug, components_app, error, exit_with, user_errors
+from wfe.cli.app import EXIT_USAGE, Debug, command_group, error, exit_with, user_errors
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from wfe.plugins import PluginRef, Plugins
+
+components_app = command_group("components", "List and describe the installed components.")
 
 
 def report_plugin_failures(plugins: Plugins) -> None:
@@ -37,6 +38,8 @@ def components_list(
         refs = list(plugins.components())
         report_plugin_failures(plugins)
         if as_json:
+            import json
+
             rows = refs_as_json(refs)
             typer.echo(json.dumps({"components": rows, "policy": policy.as_json()}, indent=2))
             return

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from wfe.cli.app import Debug, executors_app, user_errors
+from wfe.cli.app import Debug, command_group, user_errors
 from wfe.cli.components import print_refs, refs_as_json, report_plugin_failures
+
+executors_app = command_group("executors", "List the installed executors (where tasks run).")
 
 
 @executors_app.command("list")
@@ -24,6 +25,8 @@ def executors_list(
         refs = list(plugins.executors())
         report_plugin_failures(plugins)
         if as_json:
+            import json
+
             typer.echo(json.dumps(refs_as_json(refs), indent=2))
             return
         print_refs(refs)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from typing import Annotated
 
 import typer
@@ -96,6 +95,8 @@ def graph(
 @app.command()
 def schema(debug: Debug = False) -> None:
     """Print a JSON Schema of the workflow format, with the installed components."""
+    import json
+
     from wfe.plugins import load_plugins
     from wfe.schema import workflow_schema
 

@@ -10,12 +10,13 @@ another tool, may hold a secret that today's masking would have hidden.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 
-from wfe.cli.app import DEFAULT_RECORDS, EXIT_USAGE, RecordDir, error, exit_with, runs_app
+from wfe.cli.app import DEFAULT_RECORDS, EXIT_USAGE, RecordDir, command_group, error, exit_with
+
+runs_app = command_group("runs", "List and show the records of past runs.")
 
 
 def _text(record: dict[str, Any], key: str, default: str = "-") -> str:
@@ -57,6 +58,8 @@ def runs_list(
 
     records = read_summaries(record_dir, limit)
     if as_json:
+        import json
+
         typer.echo(json.dumps([_masked(r) for r in records], indent=2, default=str))
         return
     rows = [("RUN_ID", "STATUS", "WORKFLOW", "STARTED", "SECONDS", "TASKS ok/failed/not-run")]
@@ -85,6 +88,8 @@ def runs_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
 ) -> None:
     """Show one run: workflow, status, variables and every task."""
+    import json
+
     from wfe.records import find_record, read_summaries
     from wfe.suggest import did_you_mean
 
