@@ -1,5 +1,6 @@
 """The distribution's plugin (wfe_dask.plugin): ``dask`` is discovered through the
-``wfe.plugins`` entry point, and listing or validating never imports Dask."""
+``wfe.plugins`` entry point, and listing or validating never imports Dask (listing does
+not import the executor's module either)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,24 @@ def test_listing_imports_no_dask(args: list[str], subprocess_env: SubprocessEnv)
     modules = imported_by(args, subprocess_env())
     assert "wfe.cli" in modules
     assert not {m for m in modules if m.split(".")[0] in DASK}
+
+
+@pytest.mark.parametrize("args", [["executors", "list"], ["components", "list"]], ids=" ".join)
+def test_discovery_imports_the_plugin_not_the_executor(
+    args: list[str], subprocess_env: SubprocessEnv
+) -> None:
+    modules = imported_by(args, subprocess_env())
+    assert "wfe_dask.plugin" in modules
+    assert "wfe_dask.executor" not in modules  # pickle, wfe's component machinery: later
+
+
+def test_the_package_still_exports_the_executor() -> None:
+    import wfe_dask
+    from wfe_dask.executor import DaskExecutor
+
+    assert wfe_dask.DaskExecutor is DaskExecutor
+    with pytest.raises(AttributeError, match="no attribute 'Executor'"):
+        _ = wfe_dask.Executor  # type: ignore[attr-defined]
 
 
 def test_validating_with_the_dask_executor_imports_its_class_but_not_dask(
