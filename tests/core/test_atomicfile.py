@@ -54,6 +54,12 @@ def test_the_data_then_the_rename_are_made_durable_in_that_order(
         handle.write(b"data")
     assert events == ["fsync file", "rename", "fsync folder"]
 
+    events.clear()  # a cache's file: replaced whole, but nothing waits for the disk
+    with atomic_write(tmp_path / "cache", "wb", durable=False) as handle:
+        handle.write(b"data")
+    assert events == ["rename"]
+    assert (tmp_path / "cache").read_bytes() == b"data"
+
 
 def test_new_files_get_the_usual_permissions_not_owner_only(tmp_path: Path) -> None:
     umask = os.umask(0o022)

@@ -33,7 +33,7 @@ def test_a_current_cache_answers_without_scanning(
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
     first = discovery.installed_entry_points()  # scans and writes the cache
-    assert list((cache_home / "wfe").glob("entry-points-*.txt"))
+    assert list((cache_home / "wfe" / "entry-points").glob("*.marshal"))
 
     def no_scan() -> list[discovery.EntryPoint]:
         raise AssertionError("scanned although the cache is current")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from wfe import pysource
 from wfe.pysource import (
     MAX_SOURCE_BYTES,
     ModuleFacts,
@@ -201,3 +202,36 @@ def test_an_imported_module_is_read_from_where_it_was_imported(write: Write) -> 
     assert isinstance(facts, ModuleFacts)
     assert facts.file.endswith(os.path.join("json", "__init__.py"))
     assert "loads" in facts.functions
+
+
+def test_facts_are_remembered_across_processes_until_the_file_changes(
+    write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("WFE_NO_SOURCE_CACHE", raising=False)
+    module = write("PKG.py", "def step(x, y=1):\n    return x\n")
+    parsed = facts_of_fresh_process(module)  # parsed, and remembered
+    assert parsed.functions["step"].required == ("x",)
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed although the file did not change")
+
+    monkeypatch.setattr(pysource.ast, "parse", no_parse)
+    assert facts_of_fresh_process(module) == parsed  # from the memory: no parse
+    monkeypatch.setenv("WFE_NO_SOURCE_CACHE", "1")
+    with pytest.raises(AssertionError, match="parsed although"):
+        facts_of_fresh_process(module)  # the switch turns the memory off
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    write("PKG.py", "def step(x, y, z=2):\n    return x\n")  # edited: its size changed
+    edited = facts_of_fresh_process(module)
+    assert edited.functions["step"].required == ("x", "y")
+
+
+def facts_of_fresh_process(module: str) -> ModuleFacts:
+    """``module_facts`` as a new process sees it: nothing remembered in memory."""
+    pysource._parse.cache_clear()
+    facts = module_facts(module)
+    assert isinstance(facts, ModuleFacts)
+    return facts

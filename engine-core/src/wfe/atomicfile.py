@@ -85,10 +85,15 @@ def atomic_write(
     *,
     encoding: str | None = None,
     newline: str | None = None,
+    durable: bool = True,
 ) -> Iterator[IO[Any]]:
     """Write ``path`` through a temporary file that replaces it only when the block
     succeeds (see the module docstring). ``mode`` is ``"wb"`` or ``"w"`` (text, with
-    ``encoding`` and ``newline`` as for :func:`open`); missing folders are created."""
+    ``encoding`` and ``newline`` as for :func:`open`); missing folders are created.
+
+    ``durable=False`` skips the ``fsync`` calls, for caches: readers still never see
+    half a file, but after a power cut the file may be empty or damaged, which a cache
+    detects and recomputes (an ``fsync`` costs milliseconds, more than a cache saves)."""
     if mode not in _MODES:
         raise ValueError(
             f"atomic_write writes a whole new file: mode must be 'w' or 'wb', got {mode!r}"
@@ -103,10 +108,12 @@ def atomic_write(
     try:
         with open(fd, mode, encoding=encoding, newline=newline) as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    fsync_folder(target.parent)
+    if durable:
+        fsync_folder(target.parent)

@@ -5,29 +5,26 @@ Reading entry points with :mod:`importlib.metadata` costs more than everything e
 then opening every installed distribution's metadata, which grows with the number
 installed. The answer changes only when something is installed or removed, and every
 install or uninstall adds or removes a folder (a ``.dist-info``) in a folder on
-``sys.path``, which changes that folder's modification time. So the answer is cached
-in ``$XDG_CACHE_HOME/wfe`` (else ``~/.cache/wfe``), keyed by the interpreter,
-``sys.path`` and the modification time of every entry on it: any install or uninstall
-invalidates it, and a stale answer is never used. ``WFE_NO_DISCOVERY_CACHE=1`` turns the
-cache off; an unwritable cache folder just means no cache.
-
-The cache is a small text file read without :mod:`json` (whose import alone costs about
-a millisecond of start-up): its first line is the ``repr`` of that state, compared as a
-string; each further line is one entry point, its four fields separated by tabs.
+``sys.path``, which changes that folder's modification time. So the answer is
+remembered (:mod:`wfe.memofiles`, in ``$XDG_CACHE_HOME/wfe`` else ``~/.cache/wfe``) for
+the interpreter and its ``sys.path``, stamped with the modification time of every entry
+on it: any install or uninstall invalidates it, and a stale answer is never used.
+``WFE_NO_DISCOVERY_CACHE=1`` turns the cache off; an unwritable cache folder just means
+no cache.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import zlib
 from typing import Any, NamedTuple
+
+from wfe import memofiles
+from wfe.envflags import is_on
 
 __all__ = ["GROUP", "EntryPoint", "installed_entry_points"]
 
 GROUP = "wfe.plugins"
-_FORMAT = 2  # bump when the cache's shape changes
-_UNSAFE = ("\t", "\n", "\r")  # a field holding one of these is not cached (never seen)
 
 
 class EntryPoint(NamedTuple):  # a NamedTuple: cheaper to define than a dataclass, at start-up
@@ -67,65 +64,32 @@ def _scan() -> list[EntryPoint]:
     return found
 
 
-def _state() -> list[Any]:
-    """What the answer depends on: the interpreter, and each sys.path entry with its
-    modification time (None when it does not exist)."""
-    state: list[Any] = [_FORMAT, sys.executable]
+def _stamp() -> tuple[int | None, ...]:
+    """What the answer depends on besides the interpreter and ``sys.path`` themselves:
+    the modification time of each entry (None when it does not exist)."""
+    stamps: list[int | None] = []
     for entry in sys.path:
         try:
-            stamp: int | None = os.stat(entry or ".").st_mtime_ns
+            stamps.append(os.stat(entry or ".").st_mtime_ns)
         except OSError:
-            stamp = None
-        state.append([entry, stamp])
-    return state
-
-
-def _cache_file() -> str:
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    # Names the environment only (the state inside decides); a clash costs a rescan.
-    environment = repr((sys.executable, sys.path)).encode()
-    name = f"{zlib.crc32(environment):08x}"
-    return os.path.join(root, "wfe", f"entry-points-{name}.txt")
+            stamps.append(None)
+    return tuple(stamps)
 
 
 def installed_entry_points() -> list[EntryPoint]:
     """Every installed ``wfe.plugins`` entry point (from the cache when it is current)."""
-    if os.environ.get("WFE_NO_DISCOVERY_CACHE", "").strip() in {"1", "true", "yes", "on"}:
+    if is_on(os.environ.get("WFE_NO_DISCOVERY_CACHE")):
         return _scan()
-    state = repr(_state())
-    path = _cache_file()
-    cached = _read(path, state)
-    if cached is not None:
-        return cached
+    subject, stamp = (sys.executable, tuple(sys.path)), _stamp()
+    cached = memofiles.recall(_MEMO_FOLDER, subject, stamp)
+    if isinstance(cached, tuple) and all(
+        isinstance(row, tuple) and len(row) == len(EntryPoint._fields) for row in cached
+    ):
+        return [EntryPoint(*row) for row in cached]
     found = _scan()
-    _save(path, state, found)
+    memofiles.remember(_MEMO_FOLDER, subject, stamp, tuple(tuple(e) for e in found))
     return found
 
 
-def _read(path: str, state: str) -> list[EntryPoint] | None:
-    """The cached entry points if the cache was written in ``state``; else None (no
-    cache yet, a stale one, or a damaged one: scan)."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            lines = handle.read().split("\n")
-    except (OSError, ValueError):
-        return None
-    if lines[0] != state or lines[-1] != "":
-        return None  # written in another state, or cut short
-    rows = [line.split("\t") for line in lines[1:-1]]
-    if any(len(row) != len(EntryPoint._fields) for row in rows):
-        return None
-    return [EntryPoint(*row) for row in rows]
-
-
-def _save(path: str, state: str, found: list[EntryPoint]) -> None:
-    if any(mark in field for entry in found for field in entry for mark in _UNSAFE):
-        return  # cannot be written as one line per entry point: scan every time
-    from wfe.atomicfile import atomic_write  # only when the cache is written
-
-    text = "".join(f"{line}\n" for line in [state, *("\t".join(e) for e in found)])
-    try:
-        with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)  # the old cache or the new one, never half of one
-    except OSError:
-        return  # a read-only home: no cache, the scan still answered
+#: where the answer is remembered (see wfe.memofiles)
+_MEMO_FOLDER = "entry-points"

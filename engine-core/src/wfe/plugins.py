@@ -33,6 +33,7 @@ import pluggy
 
 from wfe import hookspecs
 from wfe._version import __version__
+from wfe.envflags import is_on
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -318,12 +319,12 @@ def load_plugins(
     plugins = Plugins(pluggy.PluginManager(hookspecs.PROJECT))
     plugins.manager.add_hookspecs(hookspecs)
     plugins.register(builtin, "wfe.builtin", (_CORE_DISTRIBUTION, __version__))
-    if not _truthy(env.get("WFE_DISABLE_PLUGIN_AUTOLOAD")):
+    if not is_on(env.get("WFE_DISABLE_PLUGIN_AUTOLOAD")):
         only = {n.strip() for n in env.get("WFE_PLUGINS", "").split(",") if n.strip()}
         _load_entry_points(plugins, only)
     for plugin in extra:
         plugins.register(plugin)
-    if _truthy(env.get("WFE_TRACE_PLUGINS")):
+    if is_on(env.get("WFE_TRACE_PLUGINS")):
         plugins.manager.trace.root.setwriter(sys.stderr.write)
         plugins.manager.enable_tracing()
         plugins.tracing = True
@@ -346,7 +347,3 @@ def _load_entry_points(plugins: Plugins, only: set[str]) -> None:
             plugins.register(plugin, entry_point.name, (distribution, version))
         except Exception as exc:
             plugins._failed(PluginFailure(entry_point.name, distribution, version, exc))
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}

@@ -28,8 +28,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from importlib.machinery import ModuleSpec
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from wfe import memofiles
+from wfe.envflags import is_on
 from wfe.sourcetext import RefusedFile, read_bounded
 
 __all__ = [
@@ -48,6 +50,8 @@ MAX_SOURCE_BYTES = 2 * 1024 * 1024
 # Names whose use lets a module bind names that no statement shows.
 _DYNAMIC_CALLS = frozenset(("globals", "vars", "locals", "exec", "eval", "setattr", "__import__"))
 _DYNAMIC_ATTRIBUTES = frozenset(("modules", "__dict__"))
+# Words that a source holding any of those, or a ``global`` statement, must contain.
+_DYNAMIC_WORDS = (*_DYNAMIC_CALLS, *_DYNAMIC_ATTRIBUTES, "global")
 
 
 # The results are NamedTuples, not dataclasses: this module is imported by the first
@@ -181,8 +185,17 @@ def _ask_finders(name: str, path: Sequence[str] | None) -> ModuleSpec | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _parse(module: str, file: str, _mtime: int, _size: int) -> ModuleFacts | Unreadable | None:
-    # _mtime and _size are part of the cache key only: an edited file is read again.
+def _parse(module: str, file: str, mtime: int, size: int) -> ModuleFacts | Unreadable | None:
+    # mtime and size are part of the keys: an edited file is read again (they are what
+    # decides whether Python's own bytecode cache of the file is current, too).
+    subject, stamp = (module, file), (mtime, size)
+    off = is_on(os.environ.get(_NO_MEMO))
+    remembered = None if off else memofiles.recall(_MEMO_FOLDER, subject, stamp)
+    if remembered is not None:
+        try:
+            return _facts_from_data(remembered)
+        except (TypeError, ValueError):  # not what this version stores: parse
+            pass
     try:
         text = importlib.util.decode_source(read_bounded(file, MAX_SOURCE_BYTES))
         tree = ast.parse(text, filename=file)
@@ -195,10 +208,36 @@ def _parse(module: str, file: str, _mtime: int, _size: int) -> ModuleFacts | Unr
         return Unreadable(f"{file}: {exc}")
     except (RecursionError, MemoryError):  # absurdly nested source: let the run decide
         return None
-    return _facts(module, file, tree)
+    facts = _facts(module, file, text, tree)
+    if not off:
+        memofiles.remember(_MEMO_FOLDER, subject, stamp, _facts_to_data(facts))
+    return facts
 
 
-def _facts(module: str, file: str, tree: ast.Module) -> ModuleFacts:
+#: where parsed modules' facts are remembered across processes (see wfe.memofiles)
+_MEMO_FOLDER = "python-sources"
+#: the switch that turns that memory off
+_NO_MEMO = "WFE_NO_SOURCE_CACHE"
+
+
+def _facts_to_data(facts: ModuleFacts) -> tuple[Any, ...]:
+    functions = {name: tuple(parameters) for name, parameters in facts.functions.items()}
+    return (*facts[:-2], functions, facts.complete)
+
+
+def _facts_from_data(data: tuple[Any, ...]) -> ModuleFacts:
+    name, file, bound, listed, functions, complete = data
+    return ModuleFacts(
+        name,
+        file,
+        frozenset(bound),
+        tuple(listed),
+        MappingProxyType({n: Parameters(*p) for n, p in functions.items()}),
+        bool(complete),
+    )
+
+
+def _facts(module: str, file: str, text: str, tree: ast.Module) -> ModuleFacts:
     counts: Counter[str] = Counter()
     listed: list[str] = []
     plain_defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -213,11 +252,12 @@ def _facts(module: str, file: str, tree: ast.Module) -> ModuleFacts:
         elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             complete = False
         counts.update(_binds(node))
-    for node in ast.walk(tree):  # anywhere, functions included
-        if isinstance(node, ast.Global):
-            counts.update(dict.fromkeys(node.names, 2))  # bound by running code
-        elif _is_dynamic(node):
-            complete = False
+    if any(word in text for word in _DYNAMIC_WORDS):  # else no node below can match
+        for node in ast.walk(tree):  # anywhere, functions included
+            if isinstance(node, ast.Global):
+                counts.update(dict.fromkeys(node.names, 2))  # bound by running code
+            elif _is_dynamic(node):
+                complete = False
     if "__getattr__" in counts:
         complete = False
     # A star import or a dynamic binding may rebind a def: then no signature is sure.
